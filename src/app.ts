@@ -1,0 +1,61 @@
+/**
+ * Assembles the HTTP app: request id, logging, CORS and security headers, config, body limits,
+ * the store stub, the routers under /api/v1, the OpenAPI document and the docs pages, and the
+ * handlers that turn every failure into the error envelope (including 404 and 405).
+ */
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { createMiddleware } from 'hono/factory'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { getConfig } from './config'
+import type { AppEnv } from './lib/app-env'
+import { jsonBodyLimit } from './lib/body-limit'
+import { corsPolicy } from './lib/cors'
+import { notFoundHandler } from './lib/method-not-allowed'
+import { onError } from './lib/on-error'
+import { openApiDocument } from './lib/openapi-document'
+import { requestLog } from './lib/request-log'
+import { authRouter } from './routes/auth'
+import { docsRouter } from './routes/docs'
+import { systemRouter } from './routes/system'
+import { usersRouter } from './routes/users'
+import { workspaceStore } from './store/client'
+
+const API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+const loadConfig = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('config', getConfig(c.env))
+  await next()
+})
+
+const attachStore = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('store', workspaceStore(c.env))
+  await next()
+})
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ strict: false })
+
+  app.use('*', requestId({ limitLength: 128 }))
+  app.use('*', requestLog)
+  app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginResourcePolicy: false }))
+  app.use('*', loadConfig)
+  app.use('*', corsPolicy)
+  app.use('/api/*', async (c, next) => {
+    await next()
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', API_CSP)
+  })
+  app.use('/api/*', jsonBodyLimit)
+  app.use('/api/*', attachStore)
+
+  app.route('/', systemRouter)
+  app.route('/api/v1/auth', authRouter)
+  app.route('/api/v1/users', usersRouter)
+
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)))
+  app.route('/', docsRouter)
+
+  app.notFound(notFoundHandler(app))
+  app.onError(onError)
+  return app
+}

@@ -1,0 +1,131 @@
+/**
+ * Configuration: the Worker's environment (vars and secrets) parsed once per isolate with zod into
+ * a typed object. A bad value is a ConfigError naming the variable, never a silent `undefined`.
+ * Secrets are optional here on purpose: a missing signing key is reported where tokens are issued.
+ */
+import { z } from '@hono/zod-openapi'
+
+/** Secrets set with `wrangler secret put` (or `.dev.vars` locally); `wrangler types` cannot see them. */
+export interface Secrets {
+  JWT_SECRET_KEY?: string
+  JWT_PRIVATE_KEY?: string
+  BOOTSTRAP_ADMIN_EMAIL?: string
+  BOOTSTRAP_ADMIN_PASSWORD?: string
+  BOOTSTRAP_ADMIN_NAME?: string
+}
+
+export type Bindings = Env & Secrets
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  constructor(
+    readonly variables: string[],
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Unset and empty variables both mean "use the default". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional())
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  optional(z.string().trim().regex(/^\d+$/, 'must be a whole number'))
+    .transform((value) => (value === undefined ? fallback : Number(value)))
+    .pipe(z.number().int().min(min).max(max))
+
+const list = optional(z.string()).transform((value) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+)
+
+const EnvSchema = z.object({
+  ENVIRONMENT: optional(z.enum(['development', 'production'])).transform((value) => value ?? 'production'),
+  JWT_ALGORITHM: optional(z.enum(['HS256', 'RS256'])).transform((value) => value ?? 'HS256'),
+  JWT_SECRET_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
+  JWT_PRIVATE_KEY: optional(z.string().regex(/-----BEGIN PRIVATE KEY-----/, 'must be a PKCS#8 PEM private key')),
+  JWT_ISSUER: optional(z.string().min(1)).transform((value) => value ?? 'ticketing-api'),
+  JWT_AUDIENCE: optional(z.string().min(1)).transform((value) => value ?? 'ticketing-api'),
+  ACCESS_TOKEN_EXPIRE_MINUTES: wholeNumber(15, 1, 24 * 60),
+  REFRESH_TOKEN_EXPIRE_DAYS: wholeNumber(30, 1, 365),
+  BOOTSTRAP_ADMIN_EMAIL: optional(z.email('must be an email address')),
+  BOOTSTRAP_ADMIN_PASSWORD: optional(z.string().min(8, 'must be at least 8 characters')),
+  BOOTSTRAP_ADMIN_NAME: optional(z.string().min(1).max(200)),
+  CORS_ORIGINS: list,
+  LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])).transform((value) => value ?? 'info'),
+})
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+
+export interface Config {
+  environment: 'development' | 'production'
+  jwt: {
+    algorithm: 'HS256' | 'RS256'
+    secret: string | undefined
+    privateKeyPem: string | undefined
+    issuer: string
+    audience: string
+    accessTtlSeconds: number
+    refreshTtlSeconds: number
+  }
+  /** The first admin, created on first use of the credential endpoints; null when not configured. */
+  bootstrapAdmin: { email: string; password: string; name: string } | null
+  corsOrigins: string[]
+  logLevel: LogLevel
+}
+
+/** The seed README's default admin. Only ever created when ENVIRONMENT is "development". */
+const DEVELOPMENT_ADMIN = { email: 'admin@company.com', password: 'password', name: 'Admin User' }
+
+export function parseConfig(env: Record<string, unknown>): Config {
+  const parsed = EnvSchema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? 'environment'),
+      message: issue.message,
+    }))
+    throw new ConfigError(
+      problems.map((problem) => problem.variable),
+      `Invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`,
+    )
+  }
+  const vars = parsed.data
+  const configuredAdmin =
+    vars.BOOTSTRAP_ADMIN_EMAIL && vars.BOOTSTRAP_ADMIN_PASSWORD
+      ? {
+          email: vars.BOOTSTRAP_ADMIN_EMAIL.trim().toLowerCase(),
+          password: vars.BOOTSTRAP_ADMIN_PASSWORD,
+          name: vars.BOOTSTRAP_ADMIN_NAME ?? 'Administrator',
+        }
+      : null
+  return {
+    environment: vars.ENVIRONMENT,
+    jwt: {
+      algorithm: vars.JWT_ALGORITHM,
+      secret: vars.JWT_SECRET_KEY,
+      privateKeyPem: vars.JWT_PRIVATE_KEY,
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+      accessTtlSeconds: vars.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+      refreshTtlSeconds: vars.REFRESH_TOKEN_EXPIRE_DAYS * 24 * 60 * 60,
+    },
+    bootstrapAdmin: configuredAdmin ?? (vars.ENVIRONMENT === 'development' ? DEVELOPMENT_ADMIN : null),
+    corsOrigins: vars.CORS_ORIGINS,
+    logLevel: vars.LOG_LEVEL,
+  }
+}
+
+const cache = new WeakMap<object, Config>()
+
+/** The config for this isolate's env object, parsed on first use. */
+export function getConfig(env: Bindings): Config {
+  let config = cache.get(env)
+  if (!config) {
+    config = parseConfig(env as unknown as Record<string, unknown>)
+    cache.set(env, config)
+  }
+  return config
+}

@@ -1,0 +1,27 @@
+/**
+ * The Hono environment every router shares: bindings, and the per-request variables that the
+ * middleware sets (request id, parsed config, the workspace's store stub, the verified caller).
+ */
+import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
+import type { Bindings, Config } from '../config'
+import type { Role } from '../domain/roles'
+import type { Actor } from '../store/context'
+import type { Workspace } from '../store/workspace'
+
+export interface AuthContext {
+  actor: Actor
+  /** The role the token was issued with: a hint for cheap checks; the store uses the current role. */
+  tokenRole: Role | undefined
+}
+
+export type AppEnv = {
+  Bindings: Bindings
+  Variables: {
+    requestId: string
+    config: Config
+    store: DurableObjectStub<Workspace>
+    auth: AuthContext
+  }
+}
+
+export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>

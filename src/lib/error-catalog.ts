@@ -1,0 +1,56 @@
+/**
+ * The error catalog: every error code the API can answer with, its HTTP status and default message.
+ * Shared by the Worker (which renders the envelope) and the Durable Object (which returns codes as
+ * data), so a code means the same thing on both sides of the RPC boundary. Pure: no Hono, no I/O.
+ */
+
+export const errorCatalog = {
+  E_BAD_REQUEST: { status: 400, message: 'The request body could not be read' },
+  E_TICKET_INVALID_STATUS_TRANSITION: { status: 400, message: 'That status change is not allowed' },
+  E_TICKET_INVALID_ASSIGNEE: { status: 400, message: 'Assignees must be existing, active users' },
+  E_USER_CURRENT_PASSWORD_INVALID: { status: 400, message: 'The current password is not correct' },
+  E_USER_SELF_LOCKOUT: {
+    status: 400,
+    message: 'An admin cannot delete, deactivate or demote itself',
+  },
+  E_IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: 'This Idempotency-Key was already used with a different request body',
+  },
+  E_AUTH_TOKEN_INVALID: { status: 401, message: 'The access token is missing, invalid or revoked' },
+  E_AUTH_TOKEN_EXPIRED: { status: 401, message: 'The token has expired' },
+  E_AUTH_INVALID_CREDENTIALS: { status: 401, message: 'Invalid email or password' },
+  E_AUTH_INSUFFICIENT_PERMISSIONS: {
+    status: 403,
+    message: 'You do not have permission to do this',
+  },
+  E_NOT_FOUND: { status: 404, message: 'No such resource' },
+  E_USER_NOT_FOUND: { status: 404, message: 'User not found' },
+  E_TICKET_NOT_FOUND: { status: 404, message: 'Ticket not found' },
+  E_PROJECT_NOT_FOUND: { status: 404, message: 'Project not found' },
+  E_COMMENT_NOT_FOUND: { status: 404, message: 'Comment not found' },
+  E_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this resource' },
+  E_USER_EMAIL_EXISTS: { status: 409, message: 'A user with this email already exists' },
+  E_PROJECT_KEY_EXISTS: { status: 409, message: 'A project with this key already exists' },
+  E_PROJECT_HAS_TICKETS: { status: 409, message: 'The project still has tickets' },
+  E_PRECONDITION_FAILED: {
+    status: 412,
+    message: 'The resource has changed since the version given in If-Match',
+  },
+  E_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  E_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'Request bodies must be sent as Content-Type: application/json',
+  },
+  E_VALIDATION_ERROR: { status: 422, message: 'The request is not valid' },
+  E_RATE_LIMITED: { status: 429, message: 'Too many attempts, try again later' },
+  E_INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side' },
+  E_SERVICE_MISCONFIGURED: { status: 503, message: 'The service is not configured correctly' },
+  E_SERVICE_UNAVAILABLE: { status: 503, message: 'The workspace is busy, retry shortly' },
+} as const satisfies Record<string, { status: number; message: string }>
+
+export type ErrorCode = keyof typeof errorCatalog
+export type ErrorStatus = (typeof errorCatalog)[ErrorCode]['status']
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && Object.hasOwn(errorCatalog, value)

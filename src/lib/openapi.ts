@@ -1,0 +1,78 @@
+/**
+ * OpenAPI building blocks shared by every route: the error envelope schema, `errorResponses`
+ * (which documents exactly the catalog codes a route can answer with, grouped by status), JSON
+ * body and response helpers, and the bearer security requirement.
+ */
+import { z } from '@hono/zod-openapi'
+import { type ErrorCode, errorCatalog } from './error-catalog'
+
+export const ErrorSchema = z
+  .object({
+    error: z.string().openapi({ description: 'Stable machine-readable code', example: 'E_VALIDATION_ERROR' }),
+    message: z.string().openapi({ description: 'Human readable message', example: 'The request is not valid' }),
+    details: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'Structured context; `issues` for validation errors', example: {} }),
+  })
+  .openapi('Error')
+
+/** Codes every route can produce: an unexpected failure, and a misconfigured deployment. */
+const ALWAYS: ErrorCode[] = ['E_INTERNAL_ERROR']
+
+/** Codes of a route that requires a bearer token. */
+export const AUTH_ERRORS: ErrorCode[] = ['E_AUTH_TOKEN_INVALID', 'E_AUTH_TOKEN_EXPIRED', 'E_SERVICE_MISCONFIGURED']
+
+/** Codes of a route that reads a JSON body. */
+export const BODY_ERRORS: ErrorCode[] = [
+  'E_BAD_REQUEST',
+  'E_PAYLOAD_TOO_LARGE',
+  'E_UNSUPPORTED_MEDIA_TYPE',
+  'E_VALIDATION_ERROR',
+]
+
+type ErrorResponse = {
+  description: string
+  content: { 'application/json': { schema: typeof ErrorSchema } }
+  headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }>
+}
+
+/** The `responses` entries for the given error codes (plus 500), one per status. */
+export function errorResponses(...codes: ErrorCode[]): Record<number, ErrorResponse> {
+  const byStatus = new Map<number, Set<ErrorCode>>()
+  for (const code of [...codes, ...ALWAYS]) {
+    const status = errorCatalog[code].status
+    if (!byStatus.has(status)) byStatus.set(status, new Set())
+    byStatus.get(status)?.add(code)
+  }
+  const responses: Record<number, ErrorResponse> = {}
+  for (const [status, set] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const listed = [...set].map((code) => `\`${code}\`: ${errorCatalog[code].message}.`).join(' ')
+    const response: ErrorResponse = {
+      description: listed,
+      content: { 'application/json': { schema: ErrorSchema } },
+    }
+    if (status === 401) {
+      response.headers = { 'WWW-Authenticate': { description: 'Bearer challenge', schema: { type: 'string' } } }
+    }
+    if (status === 429) {
+      response.headers = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } }
+    }
+    responses[status] = response
+  }
+  return responses
+}
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
+  required: true,
+  ...(description ? { description } : {}),
+  content: { 'application/json': { schema } },
+})
+
+export const BEARER = 'bearerAuth'
+export const bearerSecurity = [{ [BEARER]: [] }]
+export const publicSecurity: { [name: string]: string[] }[] = []

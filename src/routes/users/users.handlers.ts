@@ -1,0 +1,65 @@
+/**
+ * User handlers. Passwords are hashed (and the current one checked) here in the Worker; the
+ * store decides who may do what with the caller's current role.
+ */
+import { hashPassword, verifyPassword } from '../../auth/password'
+import type { AppRouteHandler } from '../../lib/app-env'
+import { ApiError } from '../../lib/errors'
+import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { unwrap } from '../../store/client'
+import type { UserPatch } from '../../store/user-operations'
+import type * as routes from './users.routes'
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const { limit, cursor, role, active } = c.req.valid('query')
+  const page = await unwrap(
+    c.get('store').listUsers(c.get('auth').actor, { role, active }, decodeCursor(cursor, 2), limit),
+  )
+  setPageHeaders(c, page)
+  return c.json(page.items, 200)
+}
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const { password, ...fields } = c.req.valid('json')
+  const { actor, tokenRole } = c.get('auth')
+  // Cheap refusal before spending a PBKDF2 hash; the store re-checks with the current role.
+  if (tokenRole !== 'admin') throw new ApiError('E_AUTH_INSUFFICIENT_PERMISSIONS')
+  const user = await unwrap(c.get('store').createUser(actor, { ...fields, passwordHash: await hashPassword(password) }))
+  c.header('Location', `/api/v1/users/${user.id}`)
+  return c.json(user, 201)
+}
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const { userId } = c.req.valid('param')
+  return c.json(await unwrap(c.get('store').getUser(c.get('auth').actor, userId)), 200)
+}
+
+export const update: AppRouteHandler<typeof routes.update> = async (c) => {
+  const { userId } = c.req.valid('param')
+  const { password, currentPassword, ...fields } = c.req.valid('json')
+  const { actor } = c.get('auth')
+  const store = c.get('store')
+  const patch: UserPatch = { ...fields }
+  if (password !== undefined) {
+    if (actor.userId === userId) {
+      if (currentPassword === undefined) {
+        throw new ApiError('E_VALIDATION_ERROR', {
+          details: {
+            issues: [{ path: 'currentPassword', message: 'Required to change your own password', location: 'body' }],
+          },
+        })
+      }
+      const stored = await unwrap(store.passwordHashFor(actor, userId))
+      if (!(await verifyPassword(currentPassword, stored)).valid) throw new ApiError('E_USER_CURRENT_PASSWORD_INVALID')
+      patch.verifiedHash = stored
+    }
+    patch.passwordHash = await hashPassword(password)
+  }
+  return c.json(await unwrap(store.updateUser(actor, userId, patch)), 200)
+}
+
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
+  const { userId } = c.req.valid('param')
+  await unwrap(c.get('store').deleteUser(c.get('auth').actor, userId))
+  return c.body(null, 204)
+}

@@ -1,0 +1,31 @@
+/**
+ * What a store operation works with: the Durable Object's storage (for transactions and its
+ * synchronous key-value API) and its SQL handle, plus the caller, once authenticated.
+ */
+import type { Principal as PolicyPrincipal } from '../auth/policy'
+
+export interface StoreContext {
+  storage: DurableObjectStorage
+  sql: SqlStorage
+}
+
+/** Who is calling, as the verified access token says: the session is checked in the store. */
+export interface Actor {
+  userId: string
+  sessionId: string
+}
+
+/** The caller after the store has checked its session: its current role, not its token's. */
+export interface Principal extends PolicyPrincipal {
+  name: string
+  sessionId: string
+}
+
+/** A position in a keyset-paged list: the sort values of the last item returned. */
+export type Position = (string | number)[]
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  next: Position | null
+}

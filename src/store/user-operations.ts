@@ -1,0 +1,127 @@
+/**
+ * User operations that need a caller: registration, admin creation, listing, reading, updating
+ * and deleting, each checked against the policy with the caller's current role, each mutation one
+ * transaction (sessions revoked in the same one as the change that ends them).
+ */
+import {
+  canCreateUsers,
+  canListUsers,
+  canReadUser,
+  type Decision,
+  decideUserDelete,
+  decideUserUpdate,
+  needsCurrentPassword,
+} from '../auth/policy'
+import type { Role } from '../domain/roles'
+import { type Failure, fail, ok, type Result } from '../lib/result'
+import type { Page, Position, Principal, StoreContext } from './context'
+import { type RevokeReason, revokeUserSessions } from './sessions'
+import { nowIso, run, transact } from './sql'
+import {
+  emailTaken,
+  findUserById,
+  insertUser,
+  listUsers,
+  type NewUser,
+  toUser,
+  type User,
+  type UserFilter,
+  updateUserRow,
+} from './users'
+
+const refused = (decision: Exclude<Decision, 'allow'>): Failure =>
+  decision === 'not_found'
+    ? fail('E_USER_NOT_FOUND')
+    : decision === 'self_lockout'
+      ? fail('E_USER_SELF_LOCKOUT')
+      : fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+
+function createUser(ctx: StoreContext, user: NewUser): Result<User> {
+  return transact(ctx.storage, () => {
+    if (emailTaken(ctx.sql, user.email)) return fail('E_USER_EMAIL_EXISTS')
+    return ok(insertUser(ctx.sql, user, nowIso()))
+  })
+}
+
+/** Self-registration: always a plain user (the Worker refuses any other role before this). */
+export const registerUser = (ctx: StoreContext, user: Omit<NewUser, 'role'>) =>
+  createUser(ctx, { ...user, role: 'user' })
+
+export function createUserAsAdmin(ctx: StoreContext, caller: Principal, user: NewUser) {
+  if (!canCreateUsers(caller)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+  return createUser(ctx, user)
+}
+
+export function listUsersFor(
+  ctx: StoreContext,
+  caller: Principal,
+  filter: UserFilter,
+  after: Position | null,
+  limit: number,
+): Result<Page<User>> {
+  if (!canListUsers(caller)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+  return ok(listUsers(ctx.sql, filter, after, limit))
+}
+
+export function getUserFor(ctx: StoreContext, caller: Principal, id: string): Result<User> {
+  const row = canReadUser(caller, id) ? findUserById(ctx.sql, id) : null
+  return row ? ok(toUser(row)) : fail('E_USER_NOT_FOUND')
+}
+
+/** The stored hash, handed to the Worker only to check the caller's own current password. */
+export function passwordHashFor(ctx: StoreContext, caller: Principal, id: string): Result<string> {
+  if (!needsCurrentPassword(caller, id)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+  const row = findUserById(ctx.sql, id)
+  return row ? ok(row.password_hash) : fail('E_USER_NOT_FOUND')
+}
+
+export interface UserPatch {
+  name?: string
+  email?: string
+  role?: Role
+  active?: boolean
+  passwordHash?: string
+  /** For one's own password change: the hash the current password was checked against. */
+  verifiedHash?: string
+}
+
+export function updateUserFor(ctx: StoreContext, caller: Principal, id: string, patch: UserPatch): Result<User> {
+  return transact(ctx.storage, () => {
+    const decision = decideUserUpdate(caller, id, patch)
+    if (decision !== 'allow') return refused(decision)
+    const row = findUserById(ctx.sql, id)
+    if (!row) return fail('E_USER_NOT_FOUND')
+    if (patch.email !== undefined && emailTaken(ctx.sql, patch.email, id)) {
+      return fail('E_USER_EMAIL_EXISTS')
+    }
+    const self = caller.id === id
+    if (patch.passwordHash !== undefined && self && patch.verifiedHash !== row.password_hash) {
+      return fail('E_USER_CURRENT_PASSWORD_INVALID')
+    }
+    const now = nowIso()
+    updateUserRow(ctx.sql, id, patch, now)
+    let reason: RevokeReason | null = null
+    if (patch.passwordHash !== undefined) reason = 'password_changed'
+    if (patch.active === false && row.active === 1) reason = 'deactivated'
+    // A password change keeps the session that made it; deactivation ends every session.
+    if (reason) {
+      const keep = reason === 'password_changed' && self ? caller.sessionId : ''
+      revokeUserSessions(ctx.sql, id, reason, now, keep)
+    }
+    return ok(toUser(findUserById(ctx.sql, id) ?? row))
+  })
+}
+
+/**
+ * Deletes a user and its sessions in one transaction.
+ */
+export function deleteUserFor(ctx: StoreContext, caller: Principal, id: string): Result<null> {
+  return transact(ctx.storage, () => {
+    const decision = decideUserDelete(caller, id)
+    if (decision !== 'allow') return refused(decision)
+    if (!findUserById(ctx.sql, id)) return fail('E_USER_NOT_FOUND')
+    run(ctx.sql, 'DELETE FROM sessions WHERE user_id = ?', id)
+    run(ctx.sql, 'DELETE FROM users WHERE id = ?', id)
+    return ok(null)
+  })
+}

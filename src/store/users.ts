@@ -1,0 +1,141 @@
+/**
+ * The users table: rows, their public shape (never the hash) and the queries over them.
+ * Operations that need a caller (list, update, delete) live in `user-operations.ts`.
+ */
+import type { Role } from '../domain/roles'
+import type { Page, Position } from './context'
+import { all, bool, count, first, run, type SqlValue } from './sql'
+
+export interface User {
+  id: string
+  name: string
+  email: string
+  role: Role
+  active: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export type UserRow = {
+  id: string
+  name: string
+  email: string
+  role: string
+  active: number
+  password_hash: string
+  created_at: string
+  updated_at: string
+}
+
+export const toUser = (row: UserRow): User => ({
+  id: row.id,
+  name: row.name,
+  email: row.email,
+  role: row.role as Role,
+  active: bool(row.active),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+})
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase()
+
+export const findUserById = (sql: SqlStorage, id: string) => first<UserRow>(sql, 'SELECT * FROM users WHERE id = ?', id)
+
+export const findUserByEmail = (sql: SqlStorage, email: string) =>
+  first<UserRow>(sql, 'SELECT * FROM users WHERE email = ?', normalizeEmail(email))
+
+export const emailTaken = (sql: SqlStorage, email: string, exceptId = '') =>
+  count(sql, 'SELECT count(*) AS n FROM users WHERE email = ? AND id != ?', normalizeEmail(email), exceptId) > 0
+
+export const countUsers = (sql: SqlStorage) => count(sql, 'SELECT count(*) AS n FROM users')
+
+export interface NewUser {
+  name: string
+  email: string
+  role: Role
+  passwordHash: string
+}
+
+export function insertUser(sql: SqlStorage, user: NewUser, now: string): User {
+  const id = crypto.randomUUID()
+  run(
+    sql,
+    `INSERT INTO users (id, name, email, role, active, password_hash, created_at, updated_at)
+     VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
+    id,
+    user.name,
+    normalizeEmail(user.email),
+    user.role,
+    user.passwordHash,
+    now,
+    now,
+  )
+  return toUser(findUserById(sql, id) as UserRow)
+}
+
+export interface UserChanges {
+  name?: string
+  email?: string
+  role?: Role
+  active?: boolean
+  passwordHash?: string
+}
+
+const columns: Record<keyof UserChanges, string> = {
+  name: 'name',
+  email: 'email',
+  role: 'role',
+  active: 'active',
+  passwordHash: 'password_hash',
+}
+
+export function updateUserRow(sql: SqlStorage, id: string, changes: UserChanges, now: string) {
+  const sets: string[] = []
+  const values: SqlValue[] = []
+  for (const key of Object.keys(columns) as (keyof UserChanges)[]) {
+    const value = changes[key]
+    if (value === undefined) continue
+    sets.push(`${columns[key]} = ?`)
+    if (typeof value === 'boolean') values.push(value ? 1 : 0)
+    else values.push(key === 'email' ? normalizeEmail(value) : value)
+  }
+  if (sets.length === 0) return
+  run(sql, `UPDATE users SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`, ...values, now, id)
+}
+
+export interface UserFilter {
+  role?: Role
+  active?: boolean
+}
+
+export function listUsers(sql: SqlStorage, filter: UserFilter, after: Position | null, limit: number): Page<User> {
+  const where: string[] = []
+  const params: SqlValue[] = []
+  if (filter.role) {
+    where.push('role = ?')
+    params.push(filter.role)
+  }
+  if (filter.active !== undefined) {
+    where.push('active = ?')
+    params.push(filter.active ? 1 : 0)
+  }
+  const total = count(
+    sql,
+    `SELECT count(*) AS n FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    ...params,
+  )
+  if (after) {
+    where.push('(created_at, id) > (?, ?)')
+    params.push(String(after[0]), String(after[1]))
+  }
+  const rows = all<UserRow>(
+    sql,
+    `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at, id LIMIT ?`,
+    ...params,
+    limit + 1,
+  )
+  const items = rows.slice(0, limit).map(toUser)
+  const last = items.at(-1)
+  return { items, total, next: rows.length > limit && last ? [last.createdAt, last.id] : null }
+}
