@@ -8,8 +8,12 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        // Quiet request logs in tests; one test turns them on to check what they contain.
-        bindings: { LOG_LEVEL: 'warn' },
+        bindings: {
+          // Quiet request logs in tests; the logging test turns them on to check what they contain.
+          LOG_LEVEL: 'warn',
+          // A known key, so tests can forge expired and foreign tokens. Never used outside tests.
+          JWT_SECRET_KEY: 'test-only-secret-key-0123456789abcdef',
+        },
       },
     }),
   ],

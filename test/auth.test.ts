@@ -1,0 +1,287 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { base64url, decodeJwt, decodeProtectedHeader } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { hashPassword } from '../src/auth/password'
+import type { Workspace } from '../src/store/workspace'
+import { ADMIN, asAdmin, call, expectError, forgeToken, login, uniqueEmail, userWithRole } from './helpers'
+
+async function register(body: Record<string, unknown>, address?: string) {
+  return call('POST', '/api/v1/auth/register', { body, address })
+}
+
+describe('POST /api/v1/auth/login', () => {
+  it('logs the seeded development admin in with a token pair and the user', async () => {
+    const res = await call('POST', '/api/v1/auth/login', { body: ADMIN })
+    expect(res.status).toBe(200)
+    const body = await res.json<Record<string, unknown>>()
+    expect(body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email: ADMIN.email, role: 'admin' } })
+    expect(body.user).not.toHaveProperty('passwordHash')
+    expect(JSON.stringify(body)).not.toContain('pbkdf2')
+    const claims = decodeJwt(String(body.accessToken))
+    expect(claims).toMatchObject({ role: 'admin', typ: 'access', iss: 'ticketing-api', aud: 'ticketing-api' })
+    for (const claim of ['sub', 'sid', 'jti', 'iat', 'exp']) expect(claims).toHaveProperty(claim)
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(900)
+    expect(decodeProtectedHeader(String(body.accessToken))).toMatchObject({ alg: 'HS256', kid: expect.any(String) })
+    expect(decodeJwt(String(body.refreshToken))).toMatchObject({ typ: 'refresh', sid: claims.sid })
+  })
+
+  it('answers a wrong password and an unknown email identically', async () => {
+    const wrong = await call('POST', '/api/v1/auth/login', { body: { email: ADMIN.email, password: 'nope-nope' } })
+    const unknown = await call('POST', '/api/v1/auth/login', { body: { email: uniqueEmail(), password: 'nope-nope' } })
+    expect(wrong.headers.get('WWW-Authenticate')).toMatch(/^Bearer/)
+    const a = await expectError(wrong, 401, 'E_AUTH_INVALID_CREDENTIALS')
+    const b = await expectError(unknown, 401, 'E_AUTH_INVALID_CREDENTIALS')
+    expect(a).toEqual(b)
+  })
+
+  it('accepts the email in any case and with surrounding spaces', async () => {
+    const res = await call('POST', '/api/v1/auth/login', {
+      body: { email: '  ADMIN@Company.com ', password: 'password' },
+    })
+    expect(res.status).toBe(200)
+  })
+
+  it('validates the body (422 with issues)', async () => {
+    const res = await call('POST', '/api/v1/auth/login', { body: { email: 'not-an-email' } })
+    const body = await expectError(res, 422, 'E_VALIDATION_ERROR')
+    const issues = (body.details as { issues: { path: string }[] }).issues
+    expect(issues.map((issue) => issue.path).sort()).toEqual(['email', 'password'])
+  })
+
+  it('upgrades a hash made with fewer iterations when its owner logs in', async () => {
+    const email = uniqueEmail('legacy')
+    const weak = await hashPassword('legacy-password', 1_000)
+    const stub = env.WORKSPACE.getByName('default')
+    await runInDurableObject(stub, (_instance: Workspace, state) => {
+      const now = new Date().toISOString()
+      state.storage.sql.exec(
+        `INSERT INTO users (id, name, email, role, active, password_hash, created_at, updated_at)
+         VALUES (?, 'Legacy', ?, 'user', 1, ?, ?, ?)`,
+        crypto.randomUUID(),
+        email,
+        weak,
+        now,
+        now,
+      )
+    })
+    await login(email, 'legacy-password')
+    const stored = await runInDurableObject(stub, (_instance: Workspace, state) =>
+      state.storage.sql.exec<{ h: string }>('SELECT password_hash AS h FROM users WHERE email = ?', email).one(),
+    )
+    expect(stored.h).toMatch(/^pbkdf2-sha256\$100000\$/)
+    await login(email, 'legacy-password')
+  })
+
+  it('limits attempts per email: the 11th in a minute is 429 with Retry-After', async () => {
+    const email = uniqueEmail('target')
+    const statuses: number[] = []
+    for (let i = 0; i < 11; i++) {
+      const res = await call('POST', '/api/v1/auth/login', { body: { email, password: 'guess-guess' } })
+      statuses.push(res.status)
+      if (res.status === 429) {
+        expect(res.headers.get('Retry-After')).toBe('60')
+        await expectError(res, 429, 'E_RATE_LIMITED')
+      } else await res.body?.cancel()
+    }
+    expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true)
+    expect(statuses[10]).toBe(429)
+  })
+
+  it('limits attempts per client address across emails', async () => {
+    const address = '192.0.2.77'
+    let limited: Response | undefined
+    for (let i = 0; i < 101 && !limited; i++) {
+      const res = await call('POST', '/api/v1/auth/login', {
+        address,
+        body: { email: uniqueEmail('spray'), password: 'guess-guess' },
+      })
+      if (res.status === 429) limited = res
+      else await res.body?.cancel()
+    }
+    expect(limited).toBeDefined()
+    await expectError(limited as Response, 429, 'E_RATE_LIMITED')
+  })
+})
+
+describe('POST /api/v1/auth/register', () => {
+  it('creates a plain user with 201, Location and a normalised email', async () => {
+    const email = uniqueEmail('new')
+    const res = await register({ name: 'New Person', email: `  ${email.toUpperCase()} `, password: 'long-enough' })
+    expect(res.status).toBe(201)
+    const user = await res.json<{ id: string; email: string; role: string; active: boolean }>()
+    expect(user).toMatchObject({ email, role: 'user', active: true })
+    expect(res.headers.get('Location')).toBe(`/api/v1/users/${user.id}`)
+    await login(email, 'long-enough')
+  })
+
+  it('refuses any role but user with 403', async () => {
+    for (const role of ['manager', 'admin']) {
+      const res = await register({ name: 'Sneaky', email: uniqueEmail(), password: 'long-enough', role })
+      await expectError(res, 403, 'E_AUTH_INSUFFICIENT_PERMISSIONS')
+    }
+    const res = await register({ name: 'Honest', email: uniqueEmail(), password: 'long-enough', role: 'user' })
+    expect(res.status).toBe(201)
+  })
+
+  it('refuses a taken email with 409, whatever its case', async () => {
+    const email = uniqueEmail('dup')
+    expect((await register({ name: 'A', email, password: 'long-enough' })).status).toBe(201)
+    await expectError(
+      await register({ name: 'B', email: email.toUpperCase(), password: 'long-enough' }),
+      409,
+      'E_USER_EMAIL_EXISTS',
+    )
+    await expectError(
+      await register({ name: 'C', email: ADMIN.email, password: 'long-enough' }),
+      409,
+      'E_USER_EMAIL_EXISTS',
+    )
+  })
+
+  it('refuses short and overlong passwords and unknown fields', async () => {
+    await expectError(await register({ name: 'A', email: uniqueEmail(), password: 'short' }), 422, 'E_VALIDATION_ERROR')
+    await expectError(
+      await register({ name: 'A', email: uniqueEmail(), password: 'x'.repeat(129) }),
+      422,
+      'E_VALIDATION_ERROR',
+    )
+    const extra = await register({ name: 'A', email: uniqueEmail(), password: 'long-enough', active: false })
+    await expectError(extra, 422, 'E_VALIDATION_ERROR')
+  })
+})
+
+describe('POST /api/v1/auth/refresh', () => {
+  it('rotates: each refresh returns a new pair and retires the old refresh token', async () => {
+    const { refreshToken } = await userWithRole('user')
+    const first = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken } })
+    expect(first.status).toBe(200)
+    const pair = await first.json<{ accessToken: string; refreshToken: string; tokenType: string; expiresIn: number }>()
+    expect(pair).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 })
+    expect(pair.refreshToken).not.toBe(refreshToken)
+    expect((await call('GET', '/api/v1/auth/me', { token: pair.accessToken })).status).toBe(200)
+    const second = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: pair.refreshToken } })
+    expect(second.status).toBe(200)
+  })
+
+  it('detects reuse of a retired refresh token and revokes the whole session', async () => {
+    const { refreshToken } = await userWithRole('user')
+    const rotated = await (await call('POST', '/api/v1/auth/refresh', { body: { refreshToken } })).json<{
+      accessToken: string
+      refreshToken: string
+    }>()
+    const replay = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken } })
+    await expectError(replay, 401, 'E_AUTH_TOKEN_INVALID')
+    // The thief's replay also ends the legitimate holder's tokens of that session.
+    await expectError(
+      await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: rotated.refreshToken } }),
+      401,
+      'E_AUTH_TOKEN_INVALID',
+    )
+    await expectError(await call('GET', '/api/v1/auth/me', { token: rotated.accessToken }), 401, 'E_AUTH_TOKEN_INVALID')
+  })
+
+  it('never accepts an access token as a refresh token', async () => {
+    const { accessToken } = await userWithRole('user')
+    const res = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: accessToken } })
+    await expectError(res, 401, 'E_AUTH_TOKEN_INVALID')
+  })
+
+  it('refuses a refresh for a deactivated user', async () => {
+    const admin = await asAdmin()
+    const target = await userWithRole('user')
+    const res = await call('PUT', `/api/v1/users/${target.user.id}`, {
+      token: admin.accessToken,
+      body: { active: false },
+    })
+    expect(res.status).toBe(200)
+    await expectError(
+      await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: target.refreshToken } }),
+      401,
+      'E_AUTH_TOKEN_INVALID',
+    )
+  })
+})
+
+describe('POST /api/v1/auth/logout', () => {
+  it('revokes the session: its access token and refresh token stop working at once', async () => {
+    const session = await userWithRole('user')
+    const res = await call('POST', '/api/v1/auth/logout', { token: session.accessToken })
+    expect(res.status).toBe(204)
+    expect(await res.text()).toBe('')
+    await expectError(await call('GET', '/api/v1/auth/me', { token: session.accessToken }), 401, 'E_AUTH_TOKEN_INVALID')
+    await expectError(
+      await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: session.refreshToken } }),
+      401,
+      'E_AUTH_TOKEN_INVALID',
+    )
+  })
+
+  it('also ends another of the caller’s sessions when given its refresh token, but no one else’s', async () => {
+    const first = await userWithRole('user')
+    const second = await login(first.email, first.password)
+    const stranger = await userWithRole('user')
+    const res = await call('POST', '/api/v1/auth/logout', {
+      token: first.accessToken,
+      body: { refreshToken: second.refreshToken },
+    })
+    expect(res.status).toBe(204)
+    await expectError(await call('GET', '/api/v1/auth/me', { token: second.accessToken }), 401, 'E_AUTH_TOKEN_INVALID')
+    const other = await login(stranger.email, stranger.password)
+    const attempt = await call('POST', '/api/v1/auth/logout', {
+      token: (await login(first.email, first.password)).accessToken,
+      body: { refreshToken: other.refreshToken },
+    })
+    expect(attempt.status).toBe(204)
+    expect((await call('GET', '/api/v1/auth/me', { token: other.accessToken })).status).toBe(200)
+  })
+
+  it('needs a token', async () => {
+    const res = await call('POST', '/api/v1/auth/logout')
+    expect(res.headers.get('WWW-Authenticate')).toContain('invalid_token')
+    await expectError(res, 401, 'E_AUTH_TOKEN_INVALID')
+  })
+})
+
+describe('GET /api/v1/auth/me', () => {
+  it('returns the caller without any hash', async () => {
+    const session = await userWithRole('manager', 'Grace Hopper')
+    const res = await call('GET', '/api/v1/auth/me', { token: session.accessToken })
+    expect(res.status).toBe(200)
+    const user = await res.json<Record<string, unknown>>()
+    expect(user).toMatchObject({ id: session.user.id, name: 'Grace Hopper', role: 'manager', active: true })
+    expect(Object.keys(user).sort()).toEqual(['active', 'createdAt', 'email', 'id', 'name', 'role', 'updatedAt'])
+  })
+
+  it('answers 401 E_AUTH_TOKEN_EXPIRED for an expired token', async () => {
+    const session = await userWithRole('user')
+    const claims = decodeJwt(session.accessToken)
+    const expired = await forgeToken({ sub: claims.sub, sid: claims.sid, role: 'user' }, { expiresIn: -30 })
+    await expectError(await call('GET', '/api/v1/auth/me', { token: expired }), 401, 'E_AUTH_TOKEN_EXPIRED')
+  })
+
+  it('refuses tokens with a wrong audience, issuer, key id or type, and alg none', async () => {
+    const session = await userWithRole('user')
+    const { sub, sid } = decodeJwt(session.accessToken)
+    const valid = await forgeToken({ sub, sid, role: 'user' })
+    expect((await call('GET', '/api/v1/auth/me', { token: valid })).status).toBe(200)
+    const forged = [
+      await forgeToken({ sub, sid, aud: 'another-api' }),
+      await forgeToken({ sub, sid, iss: 'someone-else' }),
+      await forgeToken({ sub, sid }, { kid: 'unknown-key' }),
+      await forgeToken({ sub, sid, typ: 'refresh' }),
+    ]
+    const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))
+    const payload = base64url.encode(JSON.stringify({ ...decodeJwt(valid) }))
+    forged.push(`${header}.${payload}.`)
+    for (const token of forged) {
+      await expectError(await call('GET', '/api/v1/auth/me', { token }), 401, 'E_AUTH_TOKEN_INVALID')
+    }
+  })
+
+  it('refuses a well-signed token whose session never existed', async () => {
+    const session = await userWithRole('user')
+    const token = await forgeToken({ sub: session.user.id, sid: crypto.randomUUID(), role: 'admin' })
+    await expectError(await call('GET', '/api/v1/auth/me', { token }), 401, 'E_AUTH_TOKEN_INVALID')
+  })
+})

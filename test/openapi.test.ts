@@ -1,0 +1,126 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { call } from './helpers'
+
+type Operation = {
+  operationId?: string
+  tags?: string[]
+  security?: unknown[]
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>
+}
+type Document = {
+  openapi: string
+  info: { title: string; license?: { name: string } }
+  servers: { url: string }[]
+  paths: Record<string, Record<string, Operation>>
+  components: { schemas: Record<string, { required?: string[] }>; securitySchemes: Record<string, unknown> }
+}
+
+const loadDocument = async () => (await call('GET', '/openapi.json')).json<Document>()
+
+const operations = (doc: Document) =>
+  Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+  )
+
+describe('GET /openapi.json', () => {
+  it('is OpenAPI 3.1 with info, license, servers and the bearer scheme', async () => {
+    const doc = await loadDocument()
+    expect(doc.openapi).toBe('3.1.0')
+    expect(doc.info.license?.name).toBe('MIT')
+    expect(doc.servers[0]?.url).toBe('https://api.test')
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
+  })
+
+  it('documents every route of the API', async () => {
+    const doc = await loadDocument()
+    const listed = operations(doc).map(({ path, method }) => `${method.toUpperCase()} ${path}`)
+    for (const expected of [
+      'GET /health',
+      'GET /.well-known/jwks.json',
+      'POST /api/v1/auth/login',
+      'POST /api/v1/auth/register',
+      'POST /api/v1/auth/refresh',
+      'POST /api/v1/auth/logout',
+      'GET /api/v1/auth/me',
+      'GET /api/v1/users',
+      'POST /api/v1/users',
+      'GET /api/v1/users/{userId}',
+      'PUT /api/v1/users/{userId}',
+      'DELETE /api/v1/users/{userId}',
+    ]) {
+      expect(listed).toContain(expected)
+    }
+  })
+
+  it('gives every operation a unique operationId, one tag, and the error envelope on every error status', async () => {
+    const doc = await loadDocument()
+    const ids = new Set<string>()
+    for (const { path, method, operation } of operations(doc)) {
+      const where = `${method} ${path}`
+      expect(operation.operationId, where).toMatch(/^[a-z][A-Za-z]+$/)
+      expect(ids.has(operation.operationId as string), where).toBe(false)
+      ids.add(operation.operationId as string)
+      expect(operation.tags, where).toHaveLength(1)
+      expect(operation.responses['500'], where).toBeDefined()
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) < 400) continue
+        expect(response.content?.['application/json']?.schema.$ref, `${where} ${status}`).toBe(
+          '#/components/schemas/Error',
+        )
+      }
+    }
+  })
+
+  it('marks public operations with security: [] and protected ones with bearer, documenting 401', async () => {
+    const doc = await loadDocument()
+    const publicOps = ['getHealth', 'getJwks', 'login', 'register', 'refreshTokens']
+    for (const { operation } of operations(doc)) {
+      if (publicOps.includes(operation.operationId as string)) expect(operation.security).toEqual([])
+      else {
+        expect(operation.security).toEqual([{ bearerAuth: [] }])
+        expect(operation.responses['401']).toBeDefined()
+      }
+    }
+  })
+
+  it('marks the fields a User always carries as required', async () => {
+    const doc = await loadDocument()
+    expect(doc.components.schemas.User?.required?.sort()).toEqual(
+      ['active', 'createdAt', 'email', 'id', 'name', 'role', 'updatedAt'].sort(),
+    )
+    expect(doc.components.schemas.Error?.required?.sort()).toEqual(['details', 'error', 'message'])
+  })
+})
+
+describe('GET /.well-known/jwks.json', () => {
+  it('is an empty key set under HS256', async () => {
+    const res = await call('GET', '/.well-known/jwks.json')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ keys: [] })
+  })
+})
+
+describe('docs pages', () => {
+  for (const path of ['/docs', '/redoc']) {
+    it(`${path} is an HTML page whose scripts and styles all come from this server`, async () => {
+      const res = await call('GET', path)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('Content-Type')).toContain('text/html')
+      const csp = res.headers.get('Content-Security-Policy') ?? ''
+      expect(csp).toContain("script-src 'self'")
+      const page = await res.text()
+      const urls = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? '')
+      expect(urls.length).toBeGreaterThan(0)
+      for (const url of urls) {
+        expect(url.startsWith('/'), url).toBe(true)
+        expect(url.startsWith('//'), url).toBe(false)
+        // The assets binding serves it (the Worker's own fetch in tests bypasses assets).
+        const asset = await env.ASSETS.fetch(`https://api.test${url}`)
+        expect(asset.status, url).toBe(200)
+        await asset.body?.cancel()
+      }
+      expect(page).not.toMatch(/<script>(?!<\/script>)/)
+    })
+  }
+})

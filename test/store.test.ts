@@ -1,0 +1,78 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { fail, ok } from '../src/lib/result'
+import { migrations } from '../src/store/migrations'
+import { transact } from '../src/store/sql'
+import type { Workspace } from '../src/store/workspace'
+
+const stub = () => env.WORKSPACE.getByName(`store-test-${crypto.randomUUID()}`)
+
+describe('Workspace store', () => {
+  it('applies every migration once, in order, and records it', async () => {
+    const rows = await runInDurableObject(stub(), (_instance: Workspace, state) =>
+      state.storage.sql
+        .exec<{ version: number; name: string }>('SELECT version, name FROM _migrations ORDER BY version')
+        .toArray(),
+    )
+    expect(rows.map((row) => row.version)).toEqual(migrations.map((migration) => migration.version))
+  })
+
+  it('serves every user and session lookup from an index', async () => {
+    const plans = await runInDurableObject(stub(), (_instance: Workspace, state) => {
+      const plan = (query: string, ...params: (string | number)[]) =>
+        state.storage.sql
+          .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...params)
+          .toArray()
+          .map((row) => row.detail)
+          .join(' | ')
+      return {
+        byEmail: plan('SELECT * FROM users WHERE email = ?', 'a@b.c'),
+        byId: plan('SELECT * FROM users WHERE id = ?', 'x'),
+        page: plan('SELECT * FROM users WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT 50', 'a', 'b'),
+        byRole: plan("SELECT * FROM users WHERE role = 'manager' ORDER BY created_at, id LIMIT 50"),
+        sessionsOfUser: plan('SELECT * FROM sessions WHERE user_id = ?', 'x'),
+        expired: plan('DELETE FROM sessions WHERE expires_at <= ?', 'now'),
+      }
+    })
+    for (const [name, detail] of Object.entries(plans)) {
+      expect(detail, name).toMatch(/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|PRIMARY KEY/)
+      expect(detail, name).not.toMatch(/^SCAN users$|SCAN sessions(?! USING)/)
+    }
+  })
+
+  it('rolls a mutation back when it returns a failure, and keeps it when it succeeds', async () => {
+    const counts = await runInDurableObject(stub(), (_instance: Workspace, state) => {
+      const sql = state.storage.sql
+      const insert = (key: string) => sql.exec("INSERT INTO meta (key, value) VALUES (?, 'x')", key)
+      const refused = transact(state.storage, () => {
+        insert('half-written')
+        return fail('E_USER_EMAIL_EXISTS')
+      })
+      const kept = transact(state.storage, () => {
+        insert('written')
+        return ok(null)
+      })
+      const n = (key: string) => sql.exec<{ n: number }>('SELECT count(*) AS n FROM meta WHERE key = ?', key).one().n
+      return { refused: refused.ok, kept: kept.ok, halfWritten: n('half-written'), written: n('written') }
+    })
+    expect(counts).toEqual({ refused: false, kept: true, halfWritten: 0, written: 1 })
+  })
+
+  it('answers an unknown session as an invalid token, as data', async () => {
+    const result = await stub().me({ userId: crypto.randomUUID(), sessionId: crypto.randomUUID() })
+    expect(result).toEqual({ ok: false, code: 'E_AUTH_TOKEN_INVALID' })
+  })
+
+  it('creates the bootstrap admin once, and never again after it is gone', async () => {
+    const workspace = stub()
+    const admin = { email: 'boot@example.com', name: 'Boot', passwordHash: 'pbkdf2-sha256$1$AA$AA' }
+    expect(await workspace.bootstrapAdmin(admin)).toEqual({ ok: true, value: { created: true } })
+    expect(await workspace.bootstrapAdmin(admin)).toEqual({ ok: true, value: { created: false } })
+    await runInDurableObject(workspace, (_instance: Workspace, state) => {
+      state.storage.sql.exec('DELETE FROM users')
+    })
+    expect(await workspace.bootstrapAdmin(admin)).toEqual({ ok: true, value: { created: false } })
+    expect((await workspace.credentialsFor('boot@example.com')).credentials).toBeNull()
+  })
+})
