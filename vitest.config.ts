@@ -18,6 +18,10 @@ export default defineConfig({
     }),
   ],
   test: {
+    // The first request of a file starts a runtime, migrates a fresh database and hashes passwords:
+    // seconds on a loaded 2-core machine. Timeouts guard against hangs, not slowness.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['test/e2e/**'],
   },

@@ -17,7 +17,9 @@ import { openApiDocument } from './lib/openapi-document'
 import { requestLog } from './lib/request-log'
 import { authRouter } from './routes/auth'
 import { docsRouter } from './routes/docs'
+import { projectsRouter } from './routes/projects'
 import { systemRouter } from './routes/system'
+import { ticketsRouter } from './routes/tickets'
 import { usersRouter } from './routes/users'
 import { workspaceStore } from './store/client'
 
@@ -51,6 +53,8 @@ export function createApp() {
   app.route('/', systemRouter)
   app.route('/api/v1/auth', authRouter)
   app.route('/api/v1/users', usersRouter)
+  app.route('/api/v1/tickets', ticketsRouter)
+  app.route('/api/v1/projects', projectsRouter)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)))
   app.route('/', docsRouter)

@@ -48,6 +48,21 @@ describe('GET /openapi.json', () => {
       'GET /api/v1/users/{userId}',
       'PUT /api/v1/users/{userId}',
       'DELETE /api/v1/users/{userId}',
+      'GET /api/v1/tickets',
+      'POST /api/v1/tickets',
+      'GET /api/v1/tickets/my',
+      'GET /api/v1/tickets/key/{ticketKey}',
+      'GET /api/v1/tickets/{ticketId}',
+      'PUT /api/v1/tickets/{ticketId}',
+      'DELETE /api/v1/tickets/{ticketId}',
+      'GET /api/v1/tickets/{ticketId}/history',
+      'GET /api/v1/tickets/{ticketId}/comments',
+      'POST /api/v1/tickets/{ticketId}/comments',
+      'GET /api/v1/projects',
+      'POST /api/v1/projects',
+      'GET /api/v1/projects/{projectId}',
+      'PUT /api/v1/projects/{projectId}',
+      'DELETE /api/v1/projects/{projectId}',
     ]) {
       expect(listed).toContain(expected)
     }
@@ -90,6 +105,29 @@ describe('GET /openapi.json', () => {
       ['active', 'createdAt', 'email', 'id', 'name', 'role', 'updatedAt'].sort(),
     )
     expect(doc.components.schemas.Error?.required?.sort()).toEqual(['details', 'error', 'message'])
+    expect(doc.components.schemas.Ticket?.required?.sort()).toEqual(
+      [
+        'assigneeIds',
+        'createdAt',
+        'department',
+        'description',
+        'id',
+        'key',
+        'priority',
+        'projectId',
+        'reporterId',
+        'status',
+        'title',
+        'updatedAt',
+        'version',
+      ].sort(),
+    )
+  })
+
+  it('takes the status enum from the lifecycle module', async () => {
+    const doc = await loadDocument()
+    const status = doc.components.schemas.TicketStatus as unknown as { enum: string[] }
+    expect(status.enum).toEqual(['open', 'in_progress', 'blocked', 'closed'])
   })
 })
 

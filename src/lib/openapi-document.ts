@@ -9,6 +9,8 @@ import { BEARER, bearerSecurity } from './openapi'
 const TAGS = [
   { name: 'Auth', description: 'Log in, register, refresh and revoke sessions' },
   { name: 'Users', description: 'Accounts and roles' },
+  { name: 'Tickets', description: 'Tickets, their lifecycle, history and comments' },
+  { name: 'Projects', description: 'Projects group tickets and prefix their keys' },
   { name: 'System', description: 'Health and token verification keys' },
 ]
 

@@ -43,4 +43,84 @@ export const migrations: Migration[] = [
       'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT',
     ],
   },
+  {
+    version: 2,
+    name: 'projects, tickets, assignees, history, comments, idempotency keys',
+    statements: [
+      `CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT`,
+      'CREATE INDEX projects_by_created ON projects (created_at, id)',
+      // One counter per key prefix (TSK, and each project key); never deleted, so keys never repeat.
+      'CREATE TABLE key_counters (prefix TEXT PRIMARY KEY, next_number INTEGER NOT NULL) STRICT',
+      `CREATE TABLE tickets (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        key TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'in_progress', 'blocked', 'closed')),
+        priority TEXT NOT NULL CHECK (priority IN ('low', 'medium', 'high', 'critical')),
+        priority_rank INTEGER NOT NULL,
+        department TEXT,
+        project_id TEXT,
+        reporter_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT`,
+      'CREATE INDEX tickets_by_status ON tickets (status, seq)',
+      'CREATE INDEX tickets_by_priority ON tickets (priority, seq)',
+      'CREATE INDEX tickets_by_priority_rank ON tickets (priority_rank, seq)',
+      'CREATE INDEX tickets_by_department ON tickets (department, seq)',
+      'CREATE INDEX tickets_by_project ON tickets (project_id, seq)',
+      'CREATE INDEX tickets_by_reporter ON tickets (reporter_id, seq)',
+      'CREATE INDEX tickets_by_updated ON tickets (updated_at, seq)',
+      `CREATE TABLE ticket_assignees (
+        ticket_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (ticket_id, user_id)
+      ) STRICT, WITHOUT ROWID`,
+      'CREATE INDEX assignees_by_user ON ticket_assignees (user_id, ticket_id)',
+      // Full-text index of title and description, keyed by tickets.seq, kept in step by the store.
+      "CREATE VIRTUAL TABLE tickets_fts USING fts5(title, description, tokenize = 'unicode61 remove_diacritics 2')",
+      `CREATE TABLE ticket_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        ticket_id TEXT NOT NULL,
+        user_id TEXT,
+        rule_id TEXT,
+        action TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        created_at TEXT NOT NULL
+      ) STRICT`,
+      'CREATE INDEX history_by_ticket ON ticket_history (ticket_id, seq)',
+      `CREATE TABLE ticket_comments (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        ticket_id TEXT NOT NULL,
+        author_id TEXT,
+        rule_id TEXT,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT`,
+      'CREATE INDEX comments_by_ticket ON ticket_comments (ticket_id, seq)',
+      `CREATE TABLE idempotency_keys (
+        user_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        response TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, key)
+      ) STRICT, WITHOUT ROWID`,
+      'CREATE INDEX idempotency_by_created ON idempotency_keys (created_at)',
+    ],
+  },
 ]

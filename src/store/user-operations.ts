@@ -17,6 +17,7 @@ import { type Failure, fail, ok, type Result } from '../lib/result'
 import type { Page, Position, Principal, StoreContext } from './context'
 import { type RevokeReason, revokeUserSessions } from './sessions'
 import { nowIso, run, transact } from './sql'
+import { removeFromAllAssignees } from './ticket-operations'
 import {
   emailTaken,
   findUserById,
@@ -113,7 +114,7 @@ export function updateUserFor(ctx: StoreContext, caller: Principal, id: string, 
 }
 
 /**
- * Deletes a user and its sessions in one transaction.
+ * Deletes a user and its sessions, and takes it off every ticket's assignees, in one transaction.
  */
 export function deleteUserFor(ctx: StoreContext, caller: Principal, id: string): Result<null> {
   return transact(ctx.storage, () => {
@@ -122,6 +123,8 @@ export function deleteUserFor(ctx: StoreContext, caller: Principal, id: string):
     if (!findUserById(ctx.sql, id)) return fail('E_USER_NOT_FOUND')
     run(ctx.sql, 'DELETE FROM sessions WHERE user_id = ?', id)
     run(ctx.sql, 'DELETE FROM users WHERE id = ?', id)
+    // Tickets it reported keep its id as reporterId; it leaves every ticket's assignees.
+    removeFromAllAssignees(ctx, id, caller.id, nowIso())
     return ok(null)
   })
 }

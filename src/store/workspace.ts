@@ -6,12 +6,16 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../config'
+import type { TicketPatch } from '../domain/ticket-changes'
 import { fail, ok, type Result } from '../lib/result'
 import * as auth from './auth-operations'
 import type { Actor, Position, Principal, StoreContext } from './context'
 import { migrate } from './migrate'
+import * as projects from './projects'
 import { deleteExpiredSessions, resolvePrincipal } from './sessions'
-import { nowIso } from './sql'
+import { nowIso, run } from './sql'
+import type { TicketFilter, TicketSort } from './ticket-list'
+import * as tickets from './ticket-operations'
 import * as users from './user-operations'
 import type { NewUser, UserFilter } from './users'
 
@@ -96,9 +100,79 @@ export class Workspace extends DurableObject<Bindings> {
     return this.as(actor, (caller) => users.deleteUserFor(this.store, caller, id))
   }
 
-  /** Daily housekeeping: drop sessions past their expiry. */
+  // Projects
+
+  listProjects(actor: Actor, after: Position | null, limit: number) {
+    return this.as(actor, () => ok(projects.listProjects(this.store.sql, after, limit)))
+  }
+
+  getProject(actor: Actor, id: string) {
+    return this.as(actor, () => projects.getProject(this.store, id))
+  }
+
+  createProject(actor: Actor, input: { key: string; name: string; description: string }) {
+    return this.as(actor, (caller) => projects.createProject(this.store, caller, input))
+  }
+
+  updateProject(actor: Actor, id: string, patch: { name?: string; description?: string }) {
+    return this.as(actor, (caller) => projects.updateProject(this.store, caller, id, patch))
+  }
+
+  deleteProject(actor: Actor, id: string) {
+    return this.as(actor, (caller) => projects.deleteProject(this.store, caller, id))
+  }
+
+  // Tickets
+
+  createTicket(actor: Actor, input: tickets.NewTicket, idempotency?: tickets.IdempotencyKey) {
+    return this.as(actor, (caller) => tickets.createTicket(this.store, caller, input, idempotency))
+  }
+
+  listTickets(actor: Actor, filter: TicketFilter, sort: TicketSort, after: Position | null, limit: number) {
+    return this.as(actor, (caller) => tickets.listTicketsFor(this.store, caller, filter, sort, after, limit))
+  }
+
+  listMyTickets(actor: Actor, filter: TicketFilter, sort: TicketSort, after: Position | null, limit: number) {
+    return this.as(actor, (caller) => tickets.listMyTickets(this.store, caller, filter, sort, after, limit))
+  }
+
+  getTicket(actor: Actor, id: string) {
+    return this.as(actor, (caller) => tickets.getTicket(this.store, caller, id))
+  }
+
+  getTicketByKey(actor: Actor, key: string) {
+    return this.as(actor, (caller) => tickets.getTicketByKey(this.store, caller, key))
+  }
+
+  updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
+    return this.as(actor, (caller) => tickets.updateTicket(this.store, caller, id, patch, expectedVersion))
+  }
+
+  deleteTicket(actor: Actor, id: string) {
+    return this.as(actor, (caller) => tickets.deleteTicket(this.store, caller, id))
+  }
+
+  ticketHistory(actor: Actor, id: string, after: Position | null, limit: number) {
+    return this.as(actor, (caller) => tickets.ticketHistory(this.store, caller, id, after, limit))
+  }
+
+  ticketComments(actor: Actor, id: string, after: Position | null, limit: number) {
+    return this.as(actor, (caller) => tickets.ticketComments(this.store, caller, id, after, limit))
+  }
+
+  ticketComment(actor: Actor, ticketId: string, id: string) {
+    return this.as(actor, (caller) => tickets.ticketComment(this.store, caller, ticketId, id))
+  }
+
+  addComment(actor: Actor, ticketId: string, body: string) {
+    return this.as(actor, (caller) => tickets.addComment(this.store, caller, ticketId, body))
+  }
+
+  /** Daily housekeeping: drop expired sessions and idempotency keys. */
   override async alarm() {
     deleteExpiredSessions(this.store.sql, nowIso())
+    const cutoff = new Date(Date.now() - tickets.IDEMPOTENCY_TTL_MS).toISOString()
+    run(this.store.sql, 'DELETE FROM idempotency_keys WHERE created_at <= ?', cutoff)
     await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS)
   }
 }

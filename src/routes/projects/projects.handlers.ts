@@ -1,0 +1,34 @@
+/** Project handlers: thin calls into the store. */
+import type { AppRouteHandler } from '../../lib/app-env'
+import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { unwrap } from '../../store/client'
+import type * as routes from './projects.routes'
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const { limit, cursor } = c.req.valid('query')
+  const page = await unwrap(c.get('store').listProjects(c.get('auth').actor, decodeCursor(cursor, 2), limit))
+  setPageHeaders(c, page)
+  return c.json(page.items, 200)
+}
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const project = await unwrap(c.get('store').createProject(c.get('auth').actor, c.req.valid('json')))
+  c.header('Location', `/api/v1/projects/${project.id}`)
+  return c.json(project, 201)
+}
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const { projectId } = c.req.valid('param')
+  return c.json(await unwrap(c.get('store').getProject(c.get('auth').actor, projectId)), 200)
+}
+
+export const update: AppRouteHandler<typeof routes.update> = async (c) => {
+  const { projectId } = c.req.valid('param')
+  return c.json(await unwrap(c.get('store').updateProject(c.get('auth').actor, projectId, c.req.valid('json'))), 200)
+}
+
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
+  const { projectId } = c.req.valid('param')
+  await unwrap(c.get('store').deleteProject(c.get('auth').actor, projectId))
+  return c.body(null, 204)
+}

@@ -1,0 +1,35 @@
+/** History and comment handlers: thin calls into the store. */
+import type { AppRouteHandler } from '../../lib/app-env'
+import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { unwrap } from '../../store/client'
+import type * as routes from './activity.routes'
+
+export const history: AppRouteHandler<typeof routes.history> = async (c) => {
+  const { ticketId } = c.req.valid('param')
+  const { limit, cursor } = c.req.valid('query')
+  const page = await unwrap(c.get('store').ticketHistory(c.get('auth').actor, ticketId, decodeCursor(cursor, 1), limit))
+  setPageHeaders(c, page)
+  return c.json(page.items, 200)
+}
+
+export const listComments: AppRouteHandler<typeof routes.listComments> = async (c) => {
+  const { ticketId } = c.req.valid('param')
+  const { limit, cursor } = c.req.valid('query')
+  const page = await unwrap(
+    c.get('store').ticketComments(c.get('auth').actor, ticketId, decodeCursor(cursor, 1), limit),
+  )
+  setPageHeaders(c, page)
+  return c.json(page.items, 200)
+}
+
+export const addComment: AppRouteHandler<typeof routes.addComment> = async (c) => {
+  const { ticketId } = c.req.valid('param')
+  const comment = await unwrap(c.get('store').addComment(c.get('auth').actor, ticketId, c.req.valid('json').body))
+  c.header('Location', `/api/v1/tickets/${ticketId}/comments/${comment.id}`)
+  return c.json(comment, 201)
+}
+
+export const getComment: AppRouteHandler<typeof routes.getComment> = async (c) => {
+  const { ticketId, commentId } = c.req.valid('param')
+  return c.json(await unwrap(c.get('store').ticketComment(c.get('auth').actor, ticketId, commentId)), 200)
+}

@@ -1,0 +1,104 @@
+/**
+ * Ticket handlers: turn query parameters into the store's filter, headers into concurrency and
+ * idempotency controls, and results into responses with ETag and Location.
+ */
+import type { Context } from 'hono'
+import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
+import { ApiError } from '../../lib/errors'
+import { etag, parseIfMatch } from '../../lib/etag'
+import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { unwrap } from '../../store/client'
+import { cursorArity, type TicketFilter } from '../../store/ticket-list'
+import type { Ticket } from '../../store/tickets'
+import type * as routes from './tickets.routes'
+
+type ListQuery = {
+  status?: string
+  priority?: string
+  assignee_id?: string
+  reporter_id?: string
+  department?: string
+  project_id?: string
+  q?: string
+}
+
+const toFilter = (query: ListQuery): TicketFilter => ({
+  status: query.status,
+  priority: query.priority,
+  assigneeId: query.assignee_id,
+  reporterId: query.reporter_id,
+  department: query.department,
+  projectId: query.project_id,
+  q: query.q,
+})
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const { limit, cursor, sort, ...query } = c.req.valid('query')
+  const after = decodeCursor(cursor, cursorArity(sort))
+  const page = await unwrap(c.get('store').listTickets(c.get('auth').actor, toFilter(query), sort, after, limit))
+  setPageHeaders(c, page)
+  return c.json(page.items, 200)
+}
+
+export const my: AppRouteHandler<typeof routes.my> = async (c) => {
+  const { limit, cursor, sort, ...query } = c.req.valid('query')
+  const after = decodeCursor(cursor, cursorArity(sort))
+  const page = await unwrap(c.get('store').listMyTickets(c.get('auth').actor, toFilter(query), sort, after, limit))
+  setPageHeaders(c, page)
+  return c.json(page.items, 200)
+}
+
+async function sha256(text: string) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+const withTicketHeaders = (c: Context<AppEnv>, ticket: Ticket) => {
+  c.header('ETag', etag(ticket.version))
+  return ticket
+}
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const input = c.req.valid('json')
+  const key = c.req.valid('header')['idempotency-key']
+  const idempotency = key ? { key, requestHash: await sha256(JSON.stringify(input)) } : undefined
+  const { ticket, replayed } = await unwrap(c.get('store').createTicket(c.get('auth').actor, input, idempotency))
+  c.header('Location', `/api/v1/tickets/${ticket.id}`)
+  if (replayed) c.header('Idempotent-Replayed', 'true')
+  return c.json(withTicketHeaders(c, ticket), 201)
+}
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const { ticketId } = c.req.valid('param')
+  const ticket = await unwrap(c.get('store').getTicket(c.get('auth').actor, ticketId))
+  return c.json(withTicketHeaders(c, ticket), 200)
+}
+
+export const getByKey: AppRouteHandler<typeof routes.getByKey> = async (c) => {
+  const { ticketKey } = c.req.valid('param')
+  const ticket = await unwrap(c.get('store').getTicketByKey(c.get('auth').actor, ticketKey))
+  return c.json(withTicketHeaders(c, ticket), 200)
+}
+
+export const update: AppRouteHandler<typeof routes.update> = async (c) => {
+  const { ticketId } = c.req.valid('param')
+  const ifMatch = parseIfMatch(c.req.valid('header')['if-match'])
+  let expectedVersion: number | undefined
+  if (ifMatch && !ifMatch.any) {
+    // One ETag is a ticket's one current version; a list of them, or garbage, can never all hold.
+    if (ifMatch.versions.length !== 1) {
+      throw new ApiError('E_PRECONDITION_FAILED', { details: { ifMatch: c.req.header('If-Match') ?? null } })
+    }
+    expectedVersion = ifMatch.versions[0]
+  }
+  const ticket = await unwrap(
+    c.get('store').updateTicket(c.get('auth').actor, ticketId, c.req.valid('json'), expectedVersion),
+  )
+  return c.json(withTicketHeaders(c, ticket), 200)
+}
+
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
+  const { ticketId } = c.req.valid('param')
+  await unwrap(c.get('store').deleteTicket(c.get('auth').actor, ticketId))
+  return c.body(null, 204)
+}

@@ -1,0 +1,161 @@
+/**
+ * Ticket schemas. Status and priority enums come from the domain modules, so the document and the
+ * lifecycle rules cannot drift apart.
+ */
+import { z } from '@hono/zod-openapi'
+import { PRIORITIES } from '../../domain/priorities'
+import { STATUSES } from '../../domain/ticket-lifecycle'
+import { PageQuerySchema } from '../../lib/pagination'
+import { TICKET_SORTS } from '../../store/ticket-list'
+
+export const StatusSchema = z.enum(STATUSES).openapi('TicketStatus', {
+  description:
+    'open → in_progress, closed · in_progress → open, closed, blocked · blocked → in_progress, open · closed → open, in_progress',
+})
+export const PrioritySchema = z.enum(PRIORITIES).openapi('TicketPriority')
+
+export const TicketSchema = z
+  .object({
+    id: z.uuid(),
+    key: z.string().openapi({ example: 'TSK-1001' }),
+    title: z.string(),
+    description: z.string(),
+    status: StatusSchema,
+    priority: PrioritySchema,
+    department: z.string().nullable(),
+    projectId: z.uuid().nullable(),
+    reporterId: z.uuid(),
+    assigneeIds: z.array(z.uuid()),
+    version: z.number().int().openapi({ description: 'Starts at 1, grows by one on every change; the ETag' }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi('Ticket')
+
+const Title = z.string().trim().min(1).max(200).openapi({ example: 'Printer on floor 3 is on fire' })
+const Description = z.string().max(10_000).openapi({ example: 'Smoke since 9am. Paper jammed.' })
+const Department = z.string().trim().min(1).max(100).nullable().openapi({ example: 'IT' })
+const AssigneeIds = z
+  .array(z.uuid())
+  .max(20)
+  .openapi({ description: 'Existing, active users. Managers and admins only' })
+
+export const CreateTicketSchema = z
+  .strictObject({
+    title: Title,
+    description: Description,
+    priority: PrioritySchema.optional().openapi({ description: 'Default `medium`' }),
+    department: Department.optional(),
+    projectId: z.uuid().nullable().optional(),
+    assigneeIds: AssigneeIds.optional(),
+  })
+  .openapi('CreateTicket')
+
+export const UpdateTicketSchema = z
+  .strictObject({
+    title: Title.optional(),
+    description: Description.optional(),
+    status: StatusSchema.optional(),
+    priority: PrioritySchema.optional(),
+    department: Department.optional(),
+    projectId: z.uuid().nullable().optional(),
+    assigneeIds: AssigneeIds.optional(),
+  })
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'Send at least one field to change',
+  })
+  .openapi('UpdateTicket')
+
+export const TicketListQuerySchema = PageQuerySchema.extend({
+  status: StatusSchema.optional(),
+  priority: PrioritySchema.optional(),
+  assignee_id: z.uuid().optional(),
+  reporter_id: z.uuid().optional(),
+  department: z.string().min(1).max(100).optional(),
+  project_id: z.uuid().optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'Words in the title or description (each word matches as a prefix; all must match)' }),
+  sort: z
+    .enum(TICKET_SORTS)
+    .default('-createdAt')
+    .openapi({ description: 'Field to sort by; a leading `-` sorts descending. Default `-createdAt` (newest first)' }),
+})
+
+export const TicketIdParamSchema = z.object({
+  ticketId: z.uuid().openapi({ param: { name: 'ticketId', in: 'path' } }),
+})
+
+export const TicketKeyParamSchema = z.object({
+  ticketKey: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{1,9}-\d{1,12}$/, 'must look like TSK-1001')
+    .openapi({ param: { name: 'ticketKey', in: 'path' }, example: 'TSK-1001' }),
+})
+
+export const IfMatchHeaderSchema = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .openapi({ description: 'The ticket’s ETag (`"<version>"`); the update is refused with 412 unless it matches' }),
+})
+
+export const IdempotencyHeaderSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional()
+    .openapi({
+      description:
+        'Makes a retried create return the first result (same status and ticket) instead of a second ticket. Keys are per caller and remembered for 24 hours; reusing one with a different body is refused with 422 `E_IDEMPOTENCY_KEY_REUSED`.',
+    }),
+})
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])
+export const HistoryValueSchema = z
+  .union([Scalar, z.record(z.string(), Scalar)])
+  .openapi('HistoryValue', { description: 'A field value, or for `created` a snapshot of the new ticket’s fields' })
+
+export const HistoryEntrySchema = z
+  .object({
+    id: z.uuid(),
+    ticketId: z.uuid(),
+    userId: z
+      .uuid()
+      .nullable()
+      .openapi({ description: 'Who made the change (for rule effects: who triggered the rule)' }),
+    ruleId: z.uuid().nullable().openapi({ description: 'The workflow rule that made the change, if any' }),
+    action: z.string().openapi({
+      example: 'updated_status',
+      description: '`created`, `updated_<field>` (`updated_status`, `updated_assignees`, …) or `workflow_<action>`',
+    }),
+    oldValue: HistoryValueSchema,
+    newValue: HistoryValueSchema,
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('TicketHistoryEntry')
+
+export const CommentSchema = z
+  .object({
+    id: z.uuid(),
+    ticketId: z.uuid(),
+    authorId: z.uuid().nullable().openapi({ description: 'Null when a workflow rule wrote the comment' }),
+    ruleId: z.uuid().nullable(),
+    body: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('Comment')
+
+export const CreateCommentSchema = z
+  .strictObject({ body: z.string().trim().min(1).max(10_000).openapi({ example: 'Replaced the toner.' }) })
+  .openapi('CreateComment')
+
+export const CommentIdParamSchema = TicketIdParamSchema.extend({
+  commentId: z.uuid().openapi({ param: { name: 'commentId', in: 'path' } }),
+})

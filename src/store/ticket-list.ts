@@ -1,0 +1,95 @@
+/**
+ * Listing tickets: filters, sorting and keyset paging as one parameterised query. Each filter
+ * has an index that leads with its column and ends with `seq`; the text filter goes through the
+ * FTS5 index; a plain user's visibility (reported or assigned) is an indexed union.
+ */
+import { toFtsQuery } from '../domain/search-query'
+import type { Page, Position } from './context'
+import { all, count, type SqlValue } from './sql'
+import { hydrate, type Ticket, type TicketRow } from './tickets'
+
+export const TICKET_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority'] as const
+export type TicketSort = (typeof TICKET_SORTS)[number]
+
+export interface TicketFilter {
+  status?: string
+  priority?: string
+  department?: string
+  projectId?: string
+  reporterId?: string
+  assigneeId?: string
+  q?: string
+  /** Only tickets this user reported or is assigned to (plain users, and `/my`). */
+  involving?: string
+}
+
+const SORT_COLUMNS: Record<string, string | null> = {
+  createdAt: null,
+  updatedAt: 'updated_at',
+  priority: 'priority_rank',
+}
+
+/** How many sort values a cursor of this sort carries. */
+export const cursorArity = (sort: TicketSort) => (SORT_COLUMNS[sort.replace('-', '')] ? 2 : 1)
+
+export function listTickets(
+  sql: SqlStorage,
+  filter: TicketFilter,
+  sort: TicketSort,
+  after: Position | null,
+  limit: number,
+): Page<Ticket> {
+  const where: string[] = []
+  const params: SqlValue[] = []
+  const add = (clause: string, ...values: SqlValue[]) => {
+    where.push(clause)
+    params.push(...values)
+  }
+  if (filter.status) add('status = ?', filter.status)
+  if (filter.priority) add('priority = ?', filter.priority)
+  if (filter.department) add('department = ?', filter.department)
+  if (filter.projectId) add('project_id = ?', filter.projectId)
+  if (filter.reporterId) add('reporter_id = ?', filter.reporterId)
+  if (filter.assigneeId) add('id IN (SELECT ticket_id FROM ticket_assignees WHERE user_id = ?)', filter.assigneeId)
+  if (filter.involving) {
+    add(
+      `seq IN (SELECT seq FROM tickets WHERE reporter_id = ?
+        UNION SELECT t.seq FROM ticket_assignees a JOIN tickets t ON t.id = a.ticket_id WHERE a.user_id = ?)`,
+      filter.involving,
+      filter.involving,
+    )
+  }
+  if (filter.q !== undefined) {
+    const match = toFtsQuery(filter.q)
+    if (match === null) return { items: [], total: 0, next: null }
+    add('seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)', match)
+  }
+  const total = count(
+    sql,
+    `SELECT count(*) AS n FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    ...params,
+  )
+
+  const descending = sort.startsWith('-')
+  const column = SORT_COLUMNS[sort.replace('-', '')] ?? null
+  const direction = descending ? 'DESC' : 'ASC'
+  const beyond = descending ? '<' : '>'
+  if (after) {
+    if (column) add(`(${column}, seq) ${beyond} (?, ?)`, after[0] as SqlValue, Number(after[1]))
+    else add(`seq ${beyond} ?`, Number(after[0]))
+  }
+  const order = column ? `${column} ${direction}, seq ${direction}` : `seq ${direction}`
+  const rows = all<TicketRow>(
+    sql,
+    `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`,
+    ...params,
+    limit + 1,
+  )
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  let next: Position | null = null
+  if (rows.length > limit && last) {
+    next = column ? [column === 'updated_at' ? last.updated_at : last.priority_rank, last.seq] : [last.seq]
+  }
+  return { items: hydrate(sql, page), total, next }
+}

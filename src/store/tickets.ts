@@ -1,0 +1,215 @@
+/**
+ * The tickets table and its satellites (assignees, full-text index, key counters): rows, the
+ * public Ticket shape, and the low-level reads and writes that ticket operations compose inside
+ * their transactions. Assignees are rows of their own, indexed by user, not a JSON column.
+ */
+import type { Priority } from '../domain/priorities'
+import { priorityRank } from '../domain/priorities'
+import type { Status } from '../domain/ticket-lifecycle'
+import { all, first, run, type SqlValue } from './sql'
+
+export interface Ticket {
+  id: string
+  key: string
+  title: string
+  description: string
+  status: Status
+  priority: Priority
+  department: string | null
+  projectId: string | null
+  reporterId: string
+  assigneeIds: string[]
+  version: number
+  createdAt: string
+  updatedAt: string
+}
+
+export type TicketRow = {
+  seq: number
+  id: string
+  key: string
+  title: string
+  description: string
+  status: string
+  priority: string
+  priority_rank: number
+  department: string | null
+  project_id: string | null
+  reporter_id: string
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+/** Ticket keys without a project: TSK-1001, TSK-1002, … */
+export const DEFAULT_KEY_PREFIX = 'TSK'
+const FIRST_NUMBER: Record<string, number> = { [DEFAULT_KEY_PREFIX]: 1001 }
+
+export const findTicketRow = (sql: SqlStorage, id: string) =>
+  first<TicketRow>(sql, 'SELECT * FROM tickets WHERE id = ?', id)
+
+export const findTicketRowByKey = (sql: SqlStorage, key: string) =>
+  first<TicketRow>(sql, 'SELECT * FROM tickets WHERE key = ?', key)
+
+/** Assignee ids per ticket, in the order they were given; one query for a whole page. */
+export function assigneesOf(sql: SqlStorage, ticketIds: string[]): Map<string, string[]> {
+  const byTicket = new Map<string, string[]>(ticketIds.map((id) => [id, []]))
+  if (ticketIds.length === 0) return byTicket
+  const rows = all<{ ticket_id: string; user_id: string }>(
+    sql,
+    `SELECT ticket_id, user_id FROM ticket_assignees
+     WHERE ticket_id IN (SELECT value FROM json_each(?)) ORDER BY ticket_id, position`,
+    JSON.stringify(ticketIds),
+  )
+  for (const row of rows) byTicket.get(row.ticket_id)?.push(row.user_id)
+  return byTicket
+}
+
+const toTicket = (row: TicketRow, assigneeIds: string[]): Ticket => ({
+  id: row.id,
+  key: row.key,
+  title: row.title,
+  description: row.description,
+  status: row.status as Status,
+  priority: row.priority as Priority,
+  department: row.department,
+  projectId: row.project_id,
+  reporterId: row.reporter_id,
+  assigneeIds,
+  version: row.version,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+})
+
+export function hydrate(sql: SqlStorage, rows: TicketRow[]): Ticket[] {
+  const assignees = assigneesOf(
+    sql,
+    rows.map((row) => row.id),
+  )
+  return rows.map((row) => toTicket(row, assignees.get(row.id) ?? []))
+}
+
+export const hydrateOne = (sql: SqlStorage, row: TicketRow) => hydrate(sql, [row])[0] as Ticket
+
+/** The next key for a prefix, from a counter that only ever grows: keys are never reused. */
+export function allocateKey(sql: SqlStorage, prefix: string): string {
+  const row = first<{ next_number: number }>(sql, 'SELECT next_number FROM key_counters WHERE prefix = ?', prefix)
+  const number = row ? row.next_number : (FIRST_NUMBER[prefix] ?? 1)
+  run(
+    sql,
+    `INSERT INTO key_counters (prefix, next_number) VALUES (?, ?)
+     ON CONFLICT (prefix) DO UPDATE SET next_number = excluded.next_number`,
+    prefix,
+    number + 1,
+  )
+  return `${prefix}-${number}`
+}
+
+/** Ids among `userIds` that are not existing, active users. */
+export function invalidAssignees(sql: SqlStorage, userIds: string[]): string[] {
+  if (userIds.length === 0) return []
+  const valid = new Set(
+    all<{ id: string }>(
+      sql,
+      'SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?)) AND active = 1',
+      JSON.stringify(userIds),
+    ).map((row) => row.id),
+  )
+  return userIds.filter((id) => !valid.has(id))
+}
+
+export interface TicketInsert {
+  id: string
+  key: string
+  title: string
+  description: string
+  status: Status
+  priority: Priority
+  department: string | null
+  projectId: string | null
+  reporterId: string
+  now: string
+}
+
+export function insertTicketRow(sql: SqlStorage, ticket: TicketInsert): TicketRow {
+  run(
+    sql,
+    `INSERT INTO tickets (id, key, title, description, status, priority, priority_rank, department,
+       project_id, reporter_id, version, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+    ticket.id,
+    ticket.key,
+    ticket.title,
+    ticket.description,
+    ticket.status,
+    ticket.priority,
+    priorityRank(ticket.priority),
+    ticket.department,
+    ticket.projectId,
+    ticket.reporterId,
+    ticket.now,
+    ticket.now,
+  )
+  const row = findTicketRow(sql, ticket.id) as TicketRow
+  run(sql, 'INSERT INTO tickets_fts (rowid, title, description) VALUES (?, ?, ?)', row.seq, row.title, row.description)
+  return row
+}
+
+export interface RowChanges {
+  title?: string
+  description?: string
+  status?: Status
+  priority?: Priority
+  department?: string | null
+  projectId?: string | null
+}
+
+/** Writes changed columns, bumps the version and keeps the full-text index in step. */
+export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowChanges, now: string) {
+  const sets: string[] = []
+  const values: SqlValue[] = []
+  const set = (column: string, value: SqlValue) => {
+    sets.push(`${column} = ?`)
+    values.push(value)
+  }
+  if (changes.title !== undefined) set('title', changes.title)
+  if (changes.description !== undefined) set('description', changes.description)
+  if (changes.status !== undefined) set('status', changes.status)
+  if (changes.priority !== undefined) {
+    set('priority', changes.priority)
+    set('priority_rank', priorityRank(changes.priority))
+  }
+  if (changes.department !== undefined) set('department', changes.department)
+  if (changes.projectId !== undefined) set('project_id', changes.projectId)
+  run(
+    sql,
+    `UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = ?'].join(', ')} WHERE seq = ?`,
+    ...values,
+    now,
+    row.seq,
+  )
+  if (changes.title !== undefined || changes.description !== undefined) {
+    run(
+      sql,
+      'UPDATE tickets_fts SET title = ?, description = ? WHERE rowid = ?',
+      changes.title ?? row.title,
+      changes.description ?? row.description,
+      row.seq,
+    )
+  }
+}
+
+export function replaceAssignees(sql: SqlStorage, ticketId: string, userIds: string[]) {
+  run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', ticketId)
+  userIds.forEach((userId, position) => {
+    run(sql, 'INSERT INTO ticket_assignees (ticket_id, user_id, position) VALUES (?, ?, ?)', ticketId, userId, position)
+  })
+}
+
+export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
+  run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', row.id)
+  run(sql, 'DELETE FROM ticket_history WHERE ticket_id = ?', row.id)
+  run(sql, 'DELETE FROM ticket_comments WHERE ticket_id = ?', row.id)
+  run(sql, 'DELETE FROM tickets_fts WHERE rowid = ?', row.seq)
+  run(sql, 'DELETE FROM tickets WHERE seq = ?', row.seq)
+}

@@ -1,0 +1,205 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Workspace } from '../src/store/workspace'
+import { asAdmin, call, expectError, type Session, userWithRole } from './helpers'
+
+type Ticket = { id: string; key: string; title: string; status: string; priority: string; updatedAt: string }
+
+let manager: Session
+let reporter: Session
+let assignee: Session
+let projectId: string
+const made: Record<string, Ticket> = {}
+
+async function create(session: Session, body: Record<string, unknown>) {
+  const res = await call('POST', '/api/v1/tickets', {
+    token: session.accessToken,
+    body: { description: '', ...body },
+  })
+  expect(res.status).toBe(201)
+  return res.json<Ticket>()
+}
+
+async function list(session: Session, query: string) {
+  const res = await call('GET', `/api/v1/tickets?${query}`, { token: session.accessToken })
+  expect(res.status, await res.clone().text()).toBe(200)
+  return { res, items: await res.json<Ticket[]>() }
+}
+
+const titles = (items: Ticket[]) => items.map((ticket) => ticket.title)
+
+/** Follows `Link: rel="next"` from a first page to the end, returning every id seen. */
+async function walk(session: Session, first: string, between?: () => Promise<void>) {
+  const ids: string[] = []
+  let path: string | null = first
+  while (path) {
+    const res = await call('GET', path, { token: session.accessToken })
+    ids.push(...(await res.json<Ticket[]>()).map((ticket) => ticket.id))
+    const link = res.headers.get('Link')
+    const url = link ? /<([^>]+)>; rel="next"/.exec(link)?.[1] : undefined
+    path = url ? `${new URL(url).pathname}${new URL(url).search}` : null
+    if (between) await between()
+  }
+  return ids
+}
+
+beforeAll(async () => {
+  manager = await userWithRole('manager')
+  reporter = await userWithRole('user')
+  assignee = await userWithRole('user')
+  const key = `L${crypto.randomUUID().replace(/-/g, '').slice(0, 6).toUpperCase()}`
+  projectId = (
+    await (
+      await call('POST', '/api/v1/projects', { token: manager.accessToken, body: { key, name: 'List' } })
+    ).json<{
+      id: string
+    }>()
+  ).id
+  made.printer = await create(reporter, { title: 'Printer jam on floor three', priority: 'low', department: 'IT' })
+  made.email = await create(reporter, {
+    title: 'Email bounce',
+    description: 'Mail to partners bounces',
+    priority: 'critical',
+  })
+  made.vpn = await create(manager, {
+    title: 'VPN drops',
+    priority: 'high',
+    department: 'Ops',
+    projectId,
+    assigneeIds: [assignee.user.id],
+  })
+  made.coffee = await create(manager, { title: 'Coffee machine', priority: 'medium', department: 'Facilities' })
+  await call('PUT', `/api/v1/tickets/${made.vpn.id}`, { token: manager.accessToken, body: { status: 'in_progress' } })
+})
+
+describe('GET /api/v1/tickets filters', () => {
+  it('filters by status, priority, department, project, reporter and assignee', async () => {
+    expect(titles((await list(manager, 'status=in_progress')).items)).toEqual(['VPN drops'])
+    expect(titles((await list(manager, 'priority=critical')).items)).toEqual(['Email bounce'])
+    expect(titles((await list(manager, 'department=Facilities')).items)).toEqual(['Coffee machine'])
+    expect(titles((await list(manager, `project_id=${projectId}`)).items)).toEqual(['VPN drops'])
+    expect(titles((await list(manager, `reporter_id=${reporter.user.id}&sort=createdAt`)).items)).toEqual([
+      'Printer jam on floor three',
+      'Email bounce',
+    ])
+    expect(titles((await list(manager, `assignee_id=${assignee.user.id}`)).items)).toEqual(['VPN drops'])
+  })
+
+  it('combines filters with AND and reports the matching count', async () => {
+    const { res, items } = await list(manager, `reporter_id=${reporter.user.id}&priority=low`)
+    expect(titles(items)).toEqual(['Printer jam on floor three'])
+    expect(res.headers.get('X-Total-Count')).toBe('1')
+  })
+
+  it('searches words in title and description by prefix (q)', async () => {
+    expect(titles((await list(manager, 'q=print')).items)).toEqual(['Printer jam on floor three'])
+    expect(titles((await list(manager, 'q=partners')).items)).toEqual(['Email bounce'])
+    expect(titles((await list(manager, 'q=floor%20jam')).items)).toEqual(['Printer jam on floor three'])
+    expect((await list(manager, 'q=%22%3B%20DROP%20TABLE%20tickets')).items).toEqual([])
+    expect((await list(manager, 'q=***')).items).toEqual([])
+  })
+
+  it('sorts by priority and creation, both ways', async () => {
+    const mine = `reporter_id=${reporter.user.id}`
+    expect(titles((await list(manager, `${mine}&sort=priority`)).items)).toEqual([
+      'Printer jam on floor three',
+      'Email bounce',
+    ])
+    expect(titles((await list(manager, `${mine}&sort=-priority`)).items)).toEqual([
+      'Email bounce',
+      'Printer jam on floor three',
+    ])
+    expect(titles((await list(manager, `${mine}&sort=-createdAt`)).items)).toEqual([
+      'Email bounce',
+      'Printer jam on floor three',
+    ])
+    const byUpdate = (await list(manager, 'sort=-updatedAt&limit=1')).items
+    expect(byUpdate[0]?.title).toBe('VPN drops')
+  })
+
+  it('keeps a plain user’s filters inside what it may see', async () => {
+    expect(titles((await list(reporter, 'priority=high')).items)).toEqual([])
+    expect(titles((await list(assignee, 'priority=high')).items)).toEqual(['VPN drops'])
+  })
+
+  it('validates the query', async () => {
+    for (const query of [
+      'status=done',
+      'priority=urgent',
+      'sort=title',
+      'assignee_id=nope',
+      'limit=500',
+      'cursor=%%%',
+    ]) {
+      await expectError(
+        await call('GET', `/api/v1/tickets?${query}`, { token: manager.accessToken }),
+        422,
+        'E_VALIDATION_ERROR',
+      )
+    }
+  })
+})
+
+describe('paging', () => {
+  it('never skips or repeats a ticket while new tickets are created between pages', async () => {
+    const admin = await asAdmin()
+    const before = (await list(admin, 'limit=200&sort=createdAt')).items.map((ticket) => ticket.id)
+    for (const sort of ['createdAt', '-createdAt', 'priority', '-priority']) {
+      const seen = await walk(admin, `/api/v1/tickets?limit=2&sort=${sort}`, async () => {
+        await create(admin, { title: `Created while paging by ${sort}` })
+      })
+      expect(new Set(seen).size, sort).toBe(seen.length)
+      for (const id of before) expect(seen, sort).toContain(id)
+    }
+  })
+
+  it('carries the filters into the next link', async () => {
+    const first = await list(manager, `reporter_id=${reporter.user.id}&limit=1`)
+    expect(first.res.headers.get('Link')).toContain(`reporter_id=${reporter.user.id}`)
+    const ids = await walk(manager, `/api/v1/tickets?reporter_id=${reporter.user.id}&limit=1`)
+    expect(ids).toHaveLength(2)
+  })
+})
+
+describe('indexes', () => {
+  it('serves every filter, lookup and /my without scanning the tickets table', async () => {
+    const plans = await runInDurableObject(env.WORKSPACE.getByName('default'), (_instance: Workspace, state) => {
+      const plan = (query: string, ...params: (string | number)[]) =>
+        state.storage.sql
+          .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...params)
+          .toArray()
+          .map((row) => row.detail)
+      const page = (where: string, ...params: (string | number)[]) =>
+        plan(`SELECT * FROM tickets WHERE ${where} ORDER BY seq DESC LIMIT 51`, ...params)
+      return {
+        byId: plan('SELECT * FROM tickets WHERE id = ?', 'x'),
+        byKey: plan('SELECT * FROM tickets WHERE key = ?', 'TSK-1'),
+        status: page('status = ?', 'open'),
+        priority: page('priority = ?', 'high'),
+        department: page('department = ?', 'IT'),
+        project: page('project_id = ?', 'p'),
+        reporter: page('reporter_id = ?', 'u'),
+        assignee: page('id IN (SELECT ticket_id FROM ticket_assignees WHERE user_id = ?)', 'u'),
+        my: page(
+          `seq IN (SELECT seq FROM tickets WHERE reporter_id = ?
+            UNION SELECT t.seq FROM ticket_assignees a JOIN tickets t ON t.id = a.ticket_id WHERE a.user_id = ?)`,
+          'u',
+          'u',
+        ),
+        text: page('seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)', '"x"*'),
+        history: plan('SELECT * FROM ticket_history WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT 51', 't', 0),
+        comments: plan('SELECT * FROM ticket_comments WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT 51', 't', 0),
+      }
+    })
+    for (const [name, steps] of Object.entries(plans)) {
+      // Every table is reached through an index (SEARCH …); the only SCAN allowed is the FTS5 index.
+      const scans = steps.filter((step) => step.startsWith('SCAN') && !step.includes('VIRTUAL TABLE INDEX'))
+      expect(scans, `${name}: ${steps.join(' | ')}`).toEqual([])
+      expect(
+        steps.some((step) => step.startsWith('SEARCH')),
+        name,
+      ).toBe(true)
+    }
+  })
+})
