@@ -17,10 +17,12 @@ import { openApiDocument } from './lib/openapi-document'
 import { requestLog } from './lib/request-log'
 import { authRouter } from './routes/auth'
 import { docsRouter } from './routes/docs'
+import { notificationsRouter } from './routes/notifications'
 import { projectsRouter } from './routes/projects'
 import { systemRouter } from './routes/system'
 import { ticketsRouter } from './routes/tickets'
 import { usersRouter } from './routes/users'
+import { workflowsRouter } from './routes/workflows'
 import { workspaceStore } from './store/client'
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -55,6 +57,8 @@ export function createApp() {
   app.route('/api/v1/users', usersRouter)
   app.route('/api/v1/tickets', ticketsRouter)
   app.route('/api/v1/projects', projectsRouter)
+  app.route('/api/v1/workflows', workflowsRouter)
+  app.route('/api/v1/notifications', notificationsRouter)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)))
   app.route('/', docsRouter)

@@ -14,7 +14,20 @@ export interface Secrets {
   BOOTSTRAP_ADMIN_NAME?: string
 }
 
-export type Bindings = Env & Secrets
+/** A message on the email queue: which notification of which workspace to deliver. */
+export interface EmailJob {
+  workspace: string
+  notificationId: string
+}
+
+/**
+ * The generated Env, with the email bindings optional: without them, notifications are in-app only.
+ */
+export type Bindings = Omit<Env, 'EMAIL' | 'EMAIL_QUEUE'> &
+  Secrets & {
+    EMAIL?: SendEmail
+    EMAIL_QUEUE?: Queue<EmailJob>
+  }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -55,6 +68,7 @@ const EnvSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: optional(z.string().min(8, 'must be at least 8 characters')),
   BOOTSTRAP_ADMIN_NAME: optional(z.string().min(1).max(200)),
   CORS_ORIGINS: list,
+  EMAIL_FROM: optional(z.email('must be an email address')).transform((value) => value ?? 'tickets@example.com'),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])).transform((value) => value ?? 'info'),
 })
 
@@ -74,6 +88,8 @@ export interface Config {
   /** The first admin, created on first use of the credential endpoints; null when not configured. */
   bootstrapAdmin: { email: string; password: string; name: string } | null
   corsOrigins: string[]
+  /** Sender address of notification emails. */
+  emailFrom: string
   logLevel: LogLevel
 }
 
@@ -114,6 +130,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     bootstrapAdmin: configuredAdmin ?? (vars.ENVIRONMENT === 'development' ? DEVELOPMENT_ADMIN : null),
     corsOrigins: vars.CORS_ORIGINS,
+    emailFrom: vars.EMAIL_FROM,
     logLevel: vars.LOG_LEVEL,
   }
 }

@@ -1,7 +1,10 @@
 /**
- * Worker entry point: the HTTP app, and the Workspace Durable Object class the runtime binds.
+ * Worker entry point: the HTTP app, the email queue's consumer, and the Workspace Durable Object
+ * class the runtime binds.
  */
 import { createApp } from './app'
+import type { Bindings, EmailJob } from './config'
+import { deliverEmails } from './notifications/email-delivery'
 
 export { Workspace } from './store/workspace'
 
@@ -9,4 +12,5 @@ const app = createApp()
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>
+  queue: (batch, env) => deliverEmails(batch, env),
+} satisfies ExportedHandler<Bindings, EmailJob>

@@ -63,6 +63,13 @@ describe('GET /openapi.json', () => {
       'GET /api/v1/projects/{projectId}',
       'PUT /api/v1/projects/{projectId}',
       'DELETE /api/v1/projects/{projectId}',
+      'GET /api/v1/workflows',
+      'POST /api/v1/workflows',
+      'GET /api/v1/workflows/{ruleId}',
+      'PUT /api/v1/workflows/{ruleId}',
+      'DELETE /api/v1/workflows/{ruleId}',
+      'GET /api/v1/notifications',
+      'POST /api/v1/notifications/{notificationId}/read',
     ]) {
       expect(listed).toContain(expected)
     }

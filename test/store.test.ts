@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { fail, ok } from '../src/lib/result'
 import { migrations } from '../src/store/migrations'
+import { notify } from '../src/store/notifications'
 import { transact } from '../src/store/sql'
 import type { Workspace } from '../src/store/workspace'
 
@@ -57,6 +58,32 @@ describe('Workspace store', () => {
       return { refused: refused.ok, kept: kept.ok, halfWritten: n('half-written'), written: n('written') }
     })
     expect(counts).toEqual({ refused: false, kept: true, halfWritten: 0, written: 1 })
+  })
+
+  it('writes in-app notifications without email when email is not configured', async () => {
+    const statuses = await runInDurableObject(stub(), (_instance: Workspace, state) => {
+      const sql = state.storage.sql
+      const now = new Date().toISOString()
+      const id = crypto.randomUUID()
+      sql.exec(
+        "INSERT INTO users (id, name, email, role, active, password_hash, created_at, updated_at) VALUES (?, 'N', ?, 'user', 1, 'x', ?, ?)",
+        id,
+        `${id}@example.com`,
+        now,
+        now,
+      )
+      const sent = notify(
+        sql,
+        { userIds: [id, id, crypto.randomUUID()], ticketId: null, kind: 'rule', message: 'hi' },
+        false,
+        now,
+      )
+      const rows = sql
+        .exec<{ email_status: string }>('SELECT email_status FROM notifications WHERE user_id = ?', id)
+        .toArray()
+      return { sent, rows: rows.map((row) => row.email_status) }
+    })
+    expect(statuses).toEqual({ sent: 1, rows: ['disabled'] })
   })
 
   it('answers an unknown session as an invalid token, as data', async () => {

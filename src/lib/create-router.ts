@@ -7,6 +7,7 @@ import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { ZodError } from 'zod'
 import type { AppEnv } from './app-env'
+import type { ErrorCode } from './error-catalog'
 import { ApiError } from './errors'
 
 const LOCATIONS: Record<string, string> = {
@@ -43,17 +44,20 @@ function withJsonGate<R extends RouteConfig>(route: R): R {
   return { ...route, middleware: [...middleware, requireJsonBody] }
 }
 
+/**
+ * A validation hook: failures become `code` (default `E_VALIDATION_ERROR`) with `details.issues`.
+ * A route may use another code for its body (a workflow rule's is `E_WORKFLOW_INVALID_RULE`).
+ */
+export function createRouterHook(bodyCode: ErrorCode = 'E_VALIDATION_ERROR') {
+  return (result: { success: true } | { success: false; error: ZodError; target: string }): undefined => {
+    if (result.success) return undefined
+    const code = result.target === 'json' ? bodyCode : 'E_VALIDATION_ERROR'
+    throw new ApiError(code, { details: { issues: validationIssues(result.error, result.target) } })
+  }
+}
+
 export function createRouter() {
-  const router = new OpenAPIHono<AppEnv>({
-    strict: false,
-    defaultHook: (result) => {
-      if (!result.success) {
-        throw new ApiError('E_VALIDATION_ERROR', {
-          details: { issues: validationIssues(result.error, result.target) },
-        })
-      }
-    },
-  })
+  const router = new OpenAPIHono<AppEnv>({ strict: false, defaultHook: createRouterHook() })
   const register = router.openapi
   router.openapi = ((route, handler, hook) => register(withJsonGate(route), handler, hook)) as typeof router.openapi
   return router

@@ -7,6 +7,8 @@ import type { Principal as PolicyPrincipal } from '../auth/policy'
 export interface StoreContext {
   storage: DurableObjectStorage
   sql: SqlStorage
+  /** Whether notifications are also sent by email (a queue and an email binding are configured). */
+  emailEnabled: boolean
 }
 
 /** Who is calling, as the verified access token says: the session is checked in the store. */

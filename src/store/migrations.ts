@@ -123,4 +123,41 @@ export const migrations: Migration[] = [
       'CREATE INDEX idempotency_by_created ON idempotency_keys (created_at)',
     ],
   },
+  {
+    version: 3,
+    name: 'workflow rules and notifications (with their email outbox state)',
+    statements: [
+      `CREATE TABLE workflow_rules (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        conditions TEXT NOT NULL,
+        actions TEXT NOT NULL,
+        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT`,
+      'CREATE INDEX workflow_rules_by_trigger ON workflow_rules (active, trigger, seq)',
+      `CREATE TABLE notifications (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        ticket_id TEXT,
+        rule_id TEXT,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        read_at TEXT,
+        email_status TEXT NOT NULL CHECK (email_status IN ('disabled', 'pending', 'queued', 'sent', 'failed')),
+        email_attempts INTEGER NOT NULL DEFAULT 0,
+        email_message_id TEXT,
+        email_updated_at TEXT
+      ) STRICT`,
+      'CREATE INDEX notifications_by_user ON notifications (user_id, seq)',
+      'CREATE INDEX notifications_unread_by_user ON notifications (user_id, seq) WHERE read_at IS NULL',
+      "CREATE INDEX notifications_outbox ON notifications (email_status, seq) WHERE email_status IN ('pending', 'queued')",
+    ],
+  },
 ]

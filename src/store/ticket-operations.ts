@@ -5,18 +5,25 @@
  */
 import { DEFAULT_PRIORITY, type Priority } from '../domain/priorities'
 import { canAssign, canDeleteTicket, canSeeTicket } from '../domain/ticket-access'
-import { diffTicket, type FieldChange, historyAction, type TicketPatch } from '../domain/ticket-changes'
+import {
+  diffTicket,
+  type FieldChange,
+  historyAction,
+  type TicketPatch,
+  type TicketState,
+} from '../domain/ticket-changes'
 import { allowedTransitions, canTransition } from '../domain/ticket-lifecycle'
+import type { Trigger } from '../domain/workflow'
 import { fail, ok, type Result } from '../lib/result'
 import type { Page, Position, Principal, StoreContext } from './context'
 import { findProjectRow } from './projects'
 import { all, first, nowIso, run, transact } from './sql'
+import { commitChanges, notifyAssigned } from './ticket-commit'
 import {
   appendHistory,
   type Comment,
   findComment,
   type HistoryEntry,
-  type HistoryValue,
   insertComment,
   listComments,
   listHistory,
@@ -37,6 +44,7 @@ import {
   type TicketRow,
   updateTicketRow,
 } from './tickets'
+import { runWorkflows } from './workflow-engine'
 
 export interface NewTicket {
   title: string
@@ -70,6 +78,16 @@ function checkAssignees(ctx: StoreContext, assigneeIds: string[]): Result<string
   const invalid = invalidAssignees(ctx.sql, assigneeIds)
   return invalid.length > 0 ? fail('E_TICKET_INVALID_ASSIGNEE', { invalid }) : ok(assigneeIds)
 }
+
+const stateOf = (ticket: Ticket): TicketState => ({
+  title: ticket.title,
+  description: ticket.description,
+  status: ticket.status,
+  priority: ticket.priority,
+  department: ticket.department,
+  projectId: ticket.projectId,
+  assigneeIds: ticket.assigneeIds,
+})
 
 const projectMissing = (projectId: string) => fail('E_PROJECT_NOT_FOUND', { projectId }, { status: 400 })
 
@@ -119,13 +137,16 @@ export function createTicket(
       now,
     })
     replaceAssignees(ctx.sql, row.id, assigneeIds)
-    const ticket = hydrateOne(ctx.sql, row)
-    const { id, version, createdAt, updatedAt, reporterId, ...created } = ticket
+    const { id, version, createdAt, updatedAt, reporterId, ...created } = hydrateOne(ctx.sql, row)
     appendHistory(
       ctx.sql,
       { ticketId: id, userId: caller.id, action: 'created', oldValue: null, newValue: created },
       now,
     )
+    const by = { userId: caller.id }
+    notifyAssigned(ctx, row, assigneeIds, by, now)
+    runWorkflows(ctx, id, { triggers: ['ticket_created'], before: null }, by, now)
+    const ticket = hydrateOne(ctx.sql, findTicketRow(ctx.sql, id) as TicketRow)
     if (idempotency) {
       run(
         ctx.sql,
@@ -173,39 +194,6 @@ export const listMyTickets = (
   limit: number,
 ): Result<Page<Ticket>> => ok(listTickets(ctx.sql, { ...filter, involving: caller.id }, sort, after, limit))
 
-const historyValue = (change: FieldChange): [HistoryValue, HistoryValue] => [
-  change.from as HistoryValue,
-  change.to as HistoryValue,
-]
-
-/**
- * Applies already-validated changes to a ticket: the row (version + 1), its assignees and one
- * history entry per changed field, recorded under `action(field)`.
- */
-export function applyChanges(
-  ctx: StoreContext,
-  row: TicketRow,
-  changes: FieldChange[],
-  by: { userId: string | null; ruleId?: string },
-  action: (change: FieldChange) => string,
-  now: string,
-) {
-  const rowChanges: Record<string, unknown> = {}
-  for (const change of changes) {
-    if (change.field === 'assigneeIds') replaceAssignees(ctx.sql, row.id, [...change.to])
-    else rowChanges[change.field] = change.to
-  }
-  updateTicketRow(ctx.sql, row, rowChanges, now)
-  for (const change of changes) {
-    const [oldValue, newValue] = historyValue(change)
-    appendHistory(
-      ctx.sql,
-      { ticketId: row.id, userId: by.userId, ruleId: by.ruleId, action: action(change), oldValue, newValue },
-      now,
-    )
-  }
-}
-
 export function updateTicket(
   ctx: StoreContext,
   caller: Principal,
@@ -247,7 +235,12 @@ export function updateTicket(
     }
     if (changes.length === 0) return ok(before)
     const row = findTicketRow(ctx.sql, id) as TicketRow
-    applyChanges(ctx, row, changes, { userId: caller.id }, (change) => historyAction(change.field), nowIso())
+    const now = nowIso()
+    const by = { userId: caller.id }
+    commitChanges(ctx, row, changes, by, (change) => historyAction(change.field), now)
+    const triggers: Trigger[] = ['ticket_updated']
+    if (changes.some((change) => change.field === 'status')) triggers.push('status_changed')
+    runWorkflows(ctx, id, { triggers, before: stateOf(before) }, by, now)
     return ok(hydrateOne(ctx.sql, findTicketRow(ctx.sql, id) as TicketRow))
   })
 }
@@ -316,6 +309,6 @@ export function removeFromAllAssignees(ctx: StoreContext, userId: string, byUser
     if (!row) continue
     const from = assignees.get(ticketId) ?? []
     const change: FieldChange = { field: 'assigneeIds', from, to: from.filter((id) => id !== userId) }
-    applyChanges(ctx, row, [change], { userId: byUserId }, () => historyAction('assigneeIds'), now)
+    commitChanges(ctx, row, [change], { userId: byUserId }, () => historyAction('assigneeIds'), now, { notify: false })
   }
 }

@@ -9,15 +9,18 @@ import type { Bindings } from '../config'
 import type { TicketPatch } from '../domain/ticket-changes'
 import { fail, ok, type Result } from '../lib/result'
 import * as auth from './auth-operations'
+import { DEFAULT_WORKSPACE } from './client'
 import type { Actor, Position, Principal, StoreContext } from './context'
 import { migrate } from './migrate'
+import * as notifications from './notifications'
 import * as projects from './projects'
 import { deleteExpiredSessions, resolvePrincipal } from './sessions'
-import { nowIso, run } from './sql'
+import { first, nowIso, run } from './sql'
 import type { TicketFilter, TicketSort } from './ticket-list'
 import * as tickets from './ticket-operations'
 import * as users from './user-operations'
 import type { NewUser, UserFilter } from './users'
+import * as rules from './workflow-rules'
 
 const SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000
 
@@ -26,7 +29,7 @@ export class Workspace extends DurableObject<Bindings> {
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
-    this.store = { storage: ctx.storage, sql: ctx.storage.sql }
+    this.store = { storage: ctx.storage, sql: ctx.storage.sql, emailEnabled: Boolean(env.EMAIL_QUEUE && env.EMAIL) }
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage)
       if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS)
@@ -124,8 +127,10 @@ export class Workspace extends DurableObject<Bindings> {
 
   // Tickets
 
-  createTicket(actor: Actor, input: tickets.NewTicket, idempotency?: tickets.IdempotencyKey) {
-    return this.as(actor, (caller) => tickets.createTicket(this.store, caller, input, idempotency))
+  async createTicket(actor: Actor, input: tickets.NewTicket, idempotency?: tickets.IdempotencyKey) {
+    const result = this.as(actor, (caller) => tickets.createTicket(this.store, caller, input, idempotency))
+    await this.relaySoon()
+    return result
   }
 
   listTickets(actor: Actor, filter: TicketFilter, sort: TicketSort, after: Position | null, limit: number) {
@@ -144,8 +149,10 @@ export class Workspace extends DurableObject<Bindings> {
     return this.as(actor, (caller) => tickets.getTicketByKey(this.store, caller, key))
   }
 
-  updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
-    return this.as(actor, (caller) => tickets.updateTicket(this.store, caller, id, patch, expectedVersion))
+  async updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
+    const result = this.as(actor, (caller) => tickets.updateTicket(this.store, caller, id, patch, expectedVersion))
+    await this.relaySoon()
+    return result
   }
 
   deleteTicket(actor: Actor, id: string) {
@@ -168,11 +175,92 @@ export class Workspace extends DurableObject<Bindings> {
     return this.as(actor, (caller) => tickets.addComment(this.store, caller, ticketId, body))
   }
 
-  /** Daily housekeeping: drop expired sessions and idempotency keys. */
+  // Workflow rules
+
+  listRules(actor: Actor, after: Position | null, limit: number) {
+    return this.as(actor, (caller) => rules.listRules(this.store, caller, after, limit))
+  }
+
+  getRule(actor: Actor, id: string) {
+    return this.as(actor, (caller) => rules.getRule(this.store, caller, id))
+  }
+
+  createRule(actor: Actor, input: rules.RuleInput) {
+    return this.as(actor, (caller) => rules.createRule(this.store, caller, input))
+  }
+
+  updateRule(actor: Actor, id: string, input: rules.RuleInput) {
+    return this.as(actor, (caller) => rules.updateRule(this.store, caller, id, input))
+  }
+
+  deleteRule(actor: Actor, id: string) {
+    return this.as(actor, (caller) => rules.deleteRule(this.store, caller, id))
+  }
+
+  // Notifications
+
+  listNotifications(actor: Actor, unreadOnly: boolean, after: Position | null, limit: number) {
+    return this.as(actor, (caller) =>
+      ok(notifications.listNotifications(this.store.sql, caller.id, unreadOnly, after, limit)),
+    )
+  }
+
+  markNotificationRead(actor: Actor, id: string) {
+    return this.as(actor, (caller) => {
+      const notification = notifications.markRead(this.store.sql, caller.id, id, nowIso())
+      return notification ? ok(notification) : fail('E_NOTIFICATION_NOT_FOUND')
+    })
+  }
+
+  /** For the email consumer: what to send for a notification, or null if nothing (already sent). */
+  emailFor(notificationId: string) {
+    return ok(notifications.emailFor(this.store.sql, notificationId))
+  }
+
+  recordEmailAttempt(
+    notificationId: string,
+    outcome: { sent: true; messageId: string } | { sent: false; final: boolean },
+  ) {
+    notifications.recordEmailAttempt(this.store.sql, notificationId, outcome, nowIso())
+    return ok(null)
+  }
+
+  /** After a commit that wrote notifications: wake the alarm, which hands them to the queue. */
+  private async relaySoon() {
+    if (!this.store.emailEnabled || notifications.pendingEmailIds(this.store.sql, 1).length === 0) return
+    const scheduled = await this.ctx.storage.getAlarm()
+    if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now())
+  }
+
+  /** Hands pending notification emails to the queue (outbox relay); throws to be retried. */
+  private async relayEmails() {
+    const queue = this.env.EMAIL_QUEUE
+    if (!queue || !this.store.emailEnabled) return
+    const workspace = this.ctx.id.name ?? DEFAULT_WORKSPACE
+    for (let ids = notifications.pendingEmailIds(this.store.sql, 100); ids.length > 0; ) {
+      await queue.sendBatch(ids.map((notificationId) => ({ body: { workspace, notificationId } })))
+      notifications.markQueued(this.store.sql, ids, nowIso())
+      ids = notifications.pendingEmailIds(this.store.sql, 100)
+    }
+  }
+
+  /** Relays the email outbox, and once a day drops expired sessions and idempotency keys. */
   override async alarm() {
-    deleteExpiredSessions(this.store.sql, nowIso())
-    const cutoff = new Date(Date.now() - tickets.IDEMPOTENCY_TTL_MS).toISOString()
-    run(this.store.sql, 'DELETE FROM idempotency_keys WHERE created_at <= ?', cutoff)
-    await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS)
+    await this.relayEmails()
+    const now = Date.now()
+    const meta = first<{ value: string }>(this.store.sql, "SELECT value FROM meta WHERE key = 'next_sweep_at'")
+    let sweepAt = Number(meta?.value ?? 0)
+    if (sweepAt <= now) {
+      deleteExpiredSessions(this.store.sql, nowIso())
+      const cutoff = new Date(now - tickets.IDEMPOTENCY_TTL_MS).toISOString()
+      run(this.store.sql, 'DELETE FROM idempotency_keys WHERE created_at <= ?', cutoff)
+      sweepAt = now + SWEEP_INTERVAL_MS
+      run(
+        this.store.sql,
+        "INSERT INTO meta (key, value) VALUES ('next_sweep_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        String(sweepAt),
+      )
+    }
+    await this.ctx.storage.setAlarm(sweepAt)
   }
 }

@@ -34,6 +34,18 @@ describe('a full ticket flow over real HTTP against wrangler dev', () => {
     expect(created.headers.get('ETag')).toBe('"1"')
 
     const workerSession = await login(workerEmail, 'worker-pass')
+    // The assignment notification reaches the worker in-app, and by email through the queue and
+    // wrangler dev's simulated send_email binding.
+    let emailStatus = ''
+    for (let i = 0; i < 50 && emailStatus !== 'sent'; i++) {
+      const notifications = await json<{ kind: string; ticketId: string; emailStatus: string }[]>(
+        await request('GET', '/api/v1/notifications', { token: workerSession.accessToken }),
+        200,
+      )
+      emailStatus = notifications.find((n) => n.kind === 'assigned' && n.ticketId === ticket.id)?.emailStatus ?? ''
+      if (emailStatus !== 'sent') await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    expect(emailStatus).toBe('sent')
     const mine = await json<Ticket[]>(
       await request('GET', '/api/v1/tickets/my', { token: workerSession.accessToken }),
       200,

@@ -1,0 +1,67 @@
+/**
+ * The caller's own notifications: newest first, optionally only unread, and marking one read.
+ * Nobody can see or mark another user's notifications (404).
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import { requireAuth } from '../../auth/middleware'
+import { AUTH_ERRORS, bearerSecurity, errorResponses, jsonContent } from '../../lib/openapi'
+import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
+
+const common = { tags: ['Notifications'], security: bearerSecurity, middleware: requireAuth }
+
+export const NotificationSchema = z
+  .object({
+    id: z.uuid(),
+    userId: z.uuid(),
+    ticketId: z.uuid().nullable(),
+    ruleId: z.uuid().nullable().openapi({ description: 'The workflow rule that sent it, if any' }),
+    kind: z.enum(['rule', 'assigned', 'status_changed']).openapi({
+      description:
+        '`rule`: a send_notification action; `assigned`: you were assigned; `status_changed`: your ticket moved',
+    }),
+    message: z.string(),
+    read: z.boolean(),
+    readAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    emailStatus: z.enum(['disabled', 'pending', 'queued', 'sent', 'failed']).openapi({
+      description: 'Email delivery: `disabled` when email is not configured (in-app only)',
+    }),
+  })
+  .openapi('Notification')
+
+export const list = createRoute({
+  ...common,
+  method: 'get',
+  path: '/',
+  operationId: 'listNotifications',
+  summary: 'The caller’s notifications, newest first',
+  request: {
+    query: PageQuerySchema.extend({
+      unread: z
+        .enum(['true', 'false'])
+        .transform((value) => value === 'true')
+        .optional()
+        .openapi({ type: 'boolean', description: 'Only unread ones' }),
+    }),
+  },
+  responses: {
+    200: { ...jsonContent(z.array(NotificationSchema), 'A page of notifications'), headers: pageHeaders },
+    ...errorResponses(...AUTH_ERRORS, 'E_VALIDATION_ERROR'),
+  },
+})
+
+export const markRead = createRoute({
+  ...common,
+  method: 'post',
+  path: '/{notificationId}/read',
+  operationId: 'markNotificationRead',
+  summary: 'Mark one of the caller’s notifications read',
+  description: 'Idempotent: marking a read notification again changes nothing.',
+  request: {
+    params: z.object({ notificationId: z.uuid().openapi({ param: { name: 'notificationId', in: 'path' } }) }),
+  },
+  responses: {
+    200: jsonContent(NotificationSchema, 'The notification, read'),
+    ...errorResponses(...AUTH_ERRORS, 'E_VALIDATION_ERROR', 'E_NOTIFICATION_NOT_FOUND'),
+  },
+})

@@ -1,0 +1,57 @@
+/**
+ * Workflow rule handlers. zod returns an object's keys in schema order, but a rule's actions run
+ * in the order the client wrote them, so that order is taken from the raw body.
+ */
+import type { Context } from 'hono'
+import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
+import { createRouterHook } from '../../lib/create-router'
+import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { unwrap } from '../../store/client'
+import type { ActionMap, RuleInput } from '../../store/workflow-rules'
+import type * as routes from './workflows.routes'
+
+/** Validation failures of a rule body are `E_WORKFLOW_INVALID_RULE`, as the contract asks. */
+export const ruleHook = createRouterHook('E_WORKFLOW_INVALID_RULE')
+
+async function inWrittenOrder(c: Context<AppEnv>, actions: ActionMap): Promise<ActionMap> {
+  const raw = (await c.req.json()) as { actions?: Record<string, unknown> }
+  const order = Object.keys(raw.actions ?? {})
+  const entries = Object.entries(actions).filter(([, value]) => value !== undefined)
+  entries.sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+  return Object.fromEntries(entries) as ActionMap
+}
+
+async function ruleInput(c: Context<AppEnv>, body: RuleInput): Promise<RuleInput> {
+  return { ...body, actions: await inWrittenOrder(c, body.actions) }
+}
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const { limit, cursor } = c.req.valid('query')
+  const page = await unwrap(c.get('store').listRules(c.get('auth').actor, decodeCursor(cursor, 1), limit))
+  setPageHeaders(c, page)
+  return c.json(page.items, 200)
+}
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const input = await ruleInput(c, c.req.valid('json') as RuleInput)
+  const rule = await unwrap(c.get('store').createRule(c.get('auth').actor, input))
+  c.header('Location', `/api/v1/workflows/${rule.id}`)
+  return c.json(rule, 201)
+}
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const { ruleId } = c.req.valid('param')
+  return c.json(await unwrap(c.get('store').getRule(c.get('auth').actor, ruleId)), 200)
+}
+
+export const update: AppRouteHandler<typeof routes.update> = async (c) => {
+  const { ruleId } = c.req.valid('param')
+  const input = await ruleInput(c, c.req.valid('json') as RuleInput)
+  return c.json(await unwrap(c.get('store').updateRule(c.get('auth').actor, ruleId, input)), 200)
+}
+
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
+  const { ruleId } = c.req.valid('param')
+  await unwrap(c.get('store').deleteRule(c.get('auth').actor, ruleId))
+  return c.body(null, 204)
+}

@@ -1,0 +1,93 @@
+/**
+ * Workflow rule routes (admins only). A rule is validated in full on create and update: unknown
+ * triggers, fields, operators or actions, impossible values, and actions naming users that do not
+ * exist are refused with 422 `E_WORKFLOW_INVALID_RULE`, with `details.issues` saying which part.
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import { requireAuth } from '../../auth/middleware'
+import { AUTH_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
+import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
+import { CreateRuleSchema, RuleIdParamSchema, RuleSchema, UpdateRuleSchema } from './workflows.schemas'
+
+const common = { tags: ['Workflows'], security: bearerSecurity, middleware: requireAuth }
+const BODY = ['E_BAD_REQUEST', 'E_PAYLOAD_TOO_LARGE', 'E_UNSUPPORTED_MEDIA_TYPE', 'E_WORKFLOW_INVALID_RULE'] as const
+
+export const list = createRoute({
+  ...common,
+  method: 'get',
+  path: '/',
+  operationId: 'listWorkflowRules',
+  summary: 'List workflow rules, in the order they run (admin)',
+  request: { query: PageQuerySchema },
+  responses: {
+    200: { ...jsonContent(z.array(RuleSchema), 'A page of rules'), headers: pageHeaders },
+    ...errorResponses(...AUTH_ERRORS, 'E_VALIDATION_ERROR', 'E_AUTH_INSUFFICIENT_PERMISSIONS'),
+  },
+})
+
+export const create = createRoute({
+  ...common,
+  method: 'post',
+  path: '/',
+  operationId: 'createWorkflowRule',
+  summary: 'Create a workflow rule (admin)',
+  description:
+    'Rules run inside the transaction of the change that triggers them, in creation order, and their effects are recorded in the ticket’s history as `workflow_<action>` with the rule id. Changes made by rules trigger further rules for at most 3 rounds.',
+  request: { body: jsonBody(CreateRuleSchema) },
+  responses: {
+    201: {
+      ...jsonContent(RuleSchema, 'Rule created'),
+      headers: { Location: { description: 'URL of the rule', schema: { type: 'string' } } },
+    },
+    ...errorResponses(...AUTH_ERRORS, ...BODY, 'E_AUTH_INSUFFICIENT_PERMISSIONS'),
+  },
+})
+
+export const get = createRoute({
+  ...common,
+  method: 'get',
+  path: '/{ruleId}',
+  operationId: 'getWorkflowRule',
+  summary: 'Read a workflow rule (admin)',
+  request: { params: RuleIdParamSchema },
+  responses: {
+    200: jsonContent(RuleSchema, 'The rule'),
+    ...errorResponses(
+      ...AUTH_ERRORS,
+      'E_VALIDATION_ERROR',
+      'E_AUTH_INSUFFICIENT_PERMISSIONS',
+      'E_WORKFLOW_RULE_NOT_FOUND',
+    ),
+  },
+})
+
+export const update = createRoute({
+  ...common,
+  method: 'put',
+  path: '/{ruleId}',
+  operationId: 'updateWorkflowRule',
+  summary: 'Replace a workflow rule (admin)',
+  request: { params: RuleIdParamSchema, body: jsonBody(UpdateRuleSchema) },
+  responses: {
+    200: jsonContent(RuleSchema, 'The updated rule'),
+    ...errorResponses(...AUTH_ERRORS, ...BODY, 'E_AUTH_INSUFFICIENT_PERMISSIONS', 'E_WORKFLOW_RULE_NOT_FOUND'),
+  },
+})
+
+export const remove = createRoute({
+  ...common,
+  method: 'delete',
+  path: '/{ruleId}',
+  operationId: 'deleteWorkflowRule',
+  summary: 'Delete a workflow rule (admin)',
+  request: { params: RuleIdParamSchema },
+  responses: {
+    204: { description: 'Deleted' },
+    ...errorResponses(
+      ...AUTH_ERRORS,
+      'E_VALIDATION_ERROR',
+      'E_AUTH_INSUFFICIENT_PERMISSIONS',
+      'E_WORKFLOW_RULE_NOT_FOUND',
+    ),
+  },
+})

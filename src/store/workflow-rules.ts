@@ -1,0 +1,198 @@
+/**
+ * Stored workflow rules: CRUD for admins, and the active rules of given triggers in creation
+ * order for the engine. The shape of a rule is checked by its zod schema in the Worker; what needs
+ * the data (that a named user exists) is checked here, in the same transaction as the write.
+ */
+import type { Status } from '../domain/ticket-lifecycle'
+import type { Action, Conditions, Rule, Trigger } from '../domain/workflow'
+import { fail, ok, type Result } from '../lib/result'
+import type { Page, Position, Principal, StoreContext } from './context'
+import { all, count, first, nowIso, run, transact } from './sql'
+
+/** A rule's actions as clients write them: an object keyed by action name, in order of application. */
+export type ActionMap = {
+  assign_user?: string
+  change_status?: Status
+  add_comment?: string
+  send_notification?: { to: string; message: string }
+}
+
+export interface WorkflowRule {
+  id: string
+  name: string
+  description: string
+  trigger: Trigger
+  conditions: Conditions
+  actions: ActionMap
+  active: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export interface RuleInput {
+  name: string
+  description: string
+  trigger: Trigger
+  conditions: Conditions
+  actions: ActionMap
+  active: boolean
+}
+
+type RuleRow = {
+  seq: number
+  id: string
+  name: string
+  description: string
+  trigger: string
+  conditions: string
+  actions: string
+  active: number
+  created_at: string
+  updated_at: string
+}
+
+const toRule = (row: RuleRow): WorkflowRule => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  trigger: row.trigger as Trigger,
+  conditions: JSON.parse(row.conditions) as Conditions,
+  actions: JSON.parse(row.actions) as ActionMap,
+  active: row.active === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+})
+
+/** The action map as an ordered list, keeping the order the client wrote. */
+export function toActions(map: ActionMap): Action[] {
+  return Object.entries(map).flatMap(([name, value]): Action[] => {
+    switch (name) {
+      case 'assign_user':
+        return [{ name, userId: String(value) }]
+      case 'change_status':
+        return [{ name, status: String(value) }]
+      case 'add_comment':
+        return [{ name, text: String(value) }]
+      case 'send_notification': {
+        const { to, message } = value as { to: string; message: string }
+        return [{ name, to, message }]
+      }
+      default:
+        return []
+    }
+  })
+}
+
+const adminsOnly = (caller: Principal) => (caller.role === 'admin' ? null : fail('E_AUTH_INSUFFICIENT_PERMISSIONS'))
+const ruleNotFound = () => fail('E_WORKFLOW_RULE_NOT_FOUND')
+
+/** Users named by the actions must exist (`assign_user`, and `send_notification` to a user id). */
+function invalidTargets(sql: SqlStorage, actions: ActionMap) {
+  const issues: { path: string; message: string }[] = []
+  const exists = (id: string) => first(sql, 'SELECT id FROM users WHERE id = ?', id) !== null
+  if (actions.assign_user !== undefined && !exists(actions.assign_user)) {
+    issues.push({ path: 'actions.assign_user', message: 'No such user' })
+  }
+  const to = actions.send_notification?.to
+  if (to !== undefined && to !== 'reporter' && to !== 'assignees' && !exists(to)) {
+    issues.push({ path: 'actions.send_notification.to', message: 'No such user' })
+  }
+  return issues.length > 0 ? fail('E_WORKFLOW_INVALID_RULE', { issues }) : null
+}
+
+export function listRules(
+  ctx: StoreContext,
+  caller: Principal,
+  after: Position | null,
+  limit: number,
+): Result<Page<WorkflowRule>> {
+  const refused = adminsOnly(caller)
+  if (refused) return refused
+  const total = count(ctx.sql, 'SELECT count(*) AS n FROM workflow_rules')
+  const rows = all<RuleRow>(
+    ctx.sql,
+    'SELECT * FROM workflow_rules WHERE seq > ? ORDER BY seq LIMIT ?',
+    Number(after?.[0] ?? 0),
+    limit + 1,
+  )
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return ok({ items: page.map(toRule), total, next: rows.length > limit && last ? [last.seq] : null })
+}
+
+export function getRule(ctx: StoreContext, caller: Principal, id: string): Result<WorkflowRule> {
+  const refused = adminsOnly(caller)
+  if (refused) return refused
+  const row = first<RuleRow>(ctx.sql, 'SELECT * FROM workflow_rules WHERE id = ?', id)
+  return row ? ok(toRule(row)) : ruleNotFound()
+}
+
+export function createRule(ctx: StoreContext, caller: Principal, input: RuleInput): Result<WorkflowRule> {
+  const refused = adminsOnly(caller)
+  if (refused) return refused
+  return transact(ctx.storage, () => {
+    const invalid = invalidTargets(ctx.sql, input.actions)
+    if (invalid) return invalid
+    const id = crypto.randomUUID()
+    const now = nowIso()
+    run(
+      ctx.sql,
+      `INSERT INTO workflow_rules (id, name, description, trigger, conditions, actions, active, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      id,
+      input.name,
+      input.description,
+      input.trigger,
+      JSON.stringify(input.conditions),
+      JSON.stringify(input.actions),
+      input.active ? 1 : 0,
+      now,
+      now,
+    )
+    return getRule(ctx, caller, id)
+  })
+}
+
+export function updateRule(ctx: StoreContext, caller: Principal, id: string, input: RuleInput): Result<WorkflowRule> {
+  const refused = adminsOnly(caller)
+  if (refused) return refused
+  return transact(ctx.storage, () => {
+    if (!first(ctx.sql, 'SELECT id FROM workflow_rules WHERE id = ?', id)) return ruleNotFound()
+    const invalid = invalidTargets(ctx.sql, input.actions)
+    if (invalid) return invalid
+    run(
+      ctx.sql,
+      `UPDATE workflow_rules SET name = ?, description = ?, trigger = ?, conditions = ?, actions = ?, active = ?,
+       updated_at = ? WHERE id = ?`,
+      input.name,
+      input.description,
+      input.trigger,
+      JSON.stringify(input.conditions),
+      JSON.stringify(input.actions),
+      input.active ? 1 : 0,
+      nowIso(),
+      id,
+    )
+    return getRule(ctx, caller, id)
+  })
+}
+
+export function deleteRule(ctx: StoreContext, caller: Principal, id: string): Result<null> {
+  const refused = adminsOnly(caller)
+  if (refused) return refused
+  return transact(ctx.storage, () =>
+    run(ctx.sql, 'DELETE FROM workflow_rules WHERE id = ?', id) > 0 ? ok(null) : ruleNotFound(),
+  )
+}
+
+/** Active rules with any of `triggers`, oldest first: the order in which they run. */
+export function activeRules(sql: SqlStorage, triggers: readonly Trigger[]): Rule[] {
+  return all<RuleRow>(
+    sql,
+    'SELECT * FROM workflow_rules WHERE active = 1 AND trigger IN (SELECT value FROM json_each(?)) ORDER BY seq',
+    JSON.stringify(triggers),
+  ).map((row) => {
+    const rule = toRule(row)
+    return { id: rule.id, trigger: rule.trigger, conditions: rule.conditions, actions: toActions(rule.actions) }
+  })
+}
