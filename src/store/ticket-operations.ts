@@ -42,7 +42,6 @@ import {
   replaceAssignees,
   type Ticket,
   type TicketRow,
-  updateTicketRow,
 } from './tickets'
 import { runWorkflows } from './workflow-engine'
 

@@ -12,7 +12,7 @@ import { notify } from './notifications'
 import { first } from './sql'
 import { type ChangeAuthor, commitChanges } from './ticket-commit'
 import { appendHistory, insertComment } from './ticket-history'
-import { findTicketRow, hydrateOne, type Ticket, type TicketRow } from './tickets'
+import { findTicketRow, hydrateOne, type Ticket } from './tickets'
 import { activeRules } from './workflow-rules'
 
 const stateOf = (ticket: Ticket): TicketState => ({
