@@ -16,6 +16,17 @@ export interface TicketState {
   assigneeIds: readonly string[]
 }
 
+/** The changeable part of a ticket (anything with these fields, such as the store's Ticket). */
+export const stateOf = (ticket: TicketState): TicketState => ({
+  title: ticket.title,
+  description: ticket.description,
+  status: ticket.status,
+  priority: ticket.priority,
+  department: ticket.department,
+  projectId: ticket.projectId,
+  assigneeIds: ticket.assigneeIds,
+})
+
 export type TicketField = keyof TicketState
 export type TicketPatch = Partial<TicketState>
 

@@ -5,13 +5,7 @@
  */
 import { DEFAULT_PRIORITY, type Priority } from '../domain/priorities'
 import { canAssign, canDeleteTicket, canSeeTicket } from '../domain/ticket-access'
-import {
-  diffTicket,
-  type FieldChange,
-  historyAction,
-  type TicketPatch,
-  type TicketState,
-} from '../domain/ticket-changes'
+import { diffTicket, type FieldChange, historyAction, stateOf, type TicketPatch } from '../domain/ticket-changes'
 import { allowedTransitions, canTransition } from '../domain/ticket-lifecycle'
 import type { Trigger } from '../domain/workflow'
 import { fail, ok, type Result } from '../lib/result'
@@ -77,16 +71,6 @@ function checkAssignees(ctx: StoreContext, assigneeIds: string[]): Result<string
   const invalid = invalidAssignees(ctx.sql, assigneeIds)
   return invalid.length > 0 ? fail('E_TICKET_INVALID_ASSIGNEE', { invalid }) : ok(assigneeIds)
 }
-
-const stateOf = (ticket: Ticket): TicketState => ({
-  title: ticket.title,
-  description: ticket.description,
-  status: ticket.status,
-  priority: ticket.priority,
-  department: ticket.department,
-  projectId: ticket.projectId,
-  assigneeIds: ticket.assigneeIds,
-})
 
 const projectMissing = (projectId: string) => fail('E_PROJECT_NOT_FOUND', { projectId }, { status: 400 })
 

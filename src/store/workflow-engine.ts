@@ -4,7 +4,7 @@
  * recorded as `workflow_<action>` with the rule id). A round's changes trigger the next round, at
  * most MAX_RULE_ROUNDS deep, so no set of rules can loop forever.
  */
-import { diffTicket, type TicketState } from '../domain/ticket-changes'
+import { diffTicket, stateOf, type TicketState } from '../domain/ticket-changes'
 import { canTransition, isStatus } from '../domain/ticket-lifecycle'
 import { type Action, evaluate, MAX_RULE_ROUNDS, type Trigger } from '../domain/workflow'
 import type { StoreContext } from './context'
@@ -12,18 +12,8 @@ import { notify } from './notifications'
 import { first } from './sql'
 import { type ChangeAuthor, commitChanges } from './ticket-commit'
 import { appendHistory, insertComment } from './ticket-history'
-import { findTicketRow, hydrateOne, type Ticket } from './tickets'
+import { findTicketRow, hydrateOne } from './tickets'
 import { activeRules } from './workflow-rules'
-
-const stateOf = (ticket: Ticket): TicketState => ({
-  title: ticket.title,
-  description: ticket.description,
-  status: ticket.status,
-  priority: ticket.priority,
-  department: ticket.department,
-  projectId: ticket.projectId,
-  assigneeIds: ticket.assigneeIds,
-})
 
 const load = (ctx: StoreContext, id: string) => {
   const row = findTicketRow(ctx.sql, id)
