@@ -19,6 +19,7 @@ import { authRouter } from './routes/auth'
 import { docsRouter } from './routes/docs'
 import { notificationsRouter } from './routes/notifications'
 import { projectsRouter } from './routes/projects'
+import { reportsRouter } from './routes/reports'
 import { systemRouter } from './routes/system'
 import { ticketsRouter } from './routes/tickets'
 import { usersRouter } from './routes/users'
@@ -59,6 +60,7 @@ export function createApp() {
   app.route('/api/v1/projects', projectsRouter)
   app.route('/api/v1/workflows', workflowsRouter)
   app.route('/api/v1/notifications', notificationsRouter)
+  app.route('/api/v1/reports', reportsRouter)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)))
   app.route('/', docsRouter)

@@ -69,6 +69,11 @@ describe('GET /openapi.json', () => {
       'PUT /api/v1/workflows/{ruleId}',
       'DELETE /api/v1/workflows/{ruleId}',
       'GET /api/v1/notifications',
+      'GET /api/v1/reports/dashboard',
+      'GET /api/v1/reports/tickets-by-status',
+      'GET /api/v1/reports/tickets-by-priority',
+      'GET /api/v1/reports/tickets-by-department',
+      'GET /api/v1/reports/user-activity',
       'POST /api/v1/notifications/{notificationId}/read',
     ]) {
       expect(listed).toContain(expected)

@@ -12,6 +12,7 @@ const TAGS = [
   { name: 'Tickets', description: 'Tickets, their lifecycle, history and comments' },
   { name: 'Projects', description: 'Projects group tickets and prefix their keys' },
   { name: 'Workflows', description: 'Automation rules that change tickets when they are created or updated' },
+  { name: 'Reports', description: 'Dashboard and reports from aggregates kept with every change' },
   { name: 'Notifications', description: 'In-app notifications (also sent by email when configured)' },
   { name: 'System', description: 'Health and token verification keys' },
 ]

@@ -160,4 +160,28 @@ export const migrations: Migration[] = [
       "CREATE INDEX notifications_outbox ON notifications (email_status, seq) WHERE email_status IN ('pending', 'queued')",
     ],
   },
+  {
+    version: 4,
+    name: 'report aggregates: ticket counters and daily user activity',
+    statements: [
+      'CREATE TABLE ticket_counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID',
+      `CREATE TABLE user_activity (
+        day TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        created INTEGER NOT NULL DEFAULT 0,
+        assigned INTEGER NOT NULL DEFAULT 0,
+        closed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, user_id)
+      ) STRICT, WITHOUT ROWID`,
+      // Backfill from tickets that exist already, so the counters start exact.
+      "INSERT INTO ticket_counters (key, n) SELECT 'status:' || status, count(*) FROM tickets GROUP BY status",
+      "INSERT INTO ticket_counters (key, n) SELECT 'priority:' || priority, count(*) FROM tickets GROUP BY priority",
+      `INSERT INTO ticket_counters (key, n)
+       SELECT 'department:' || coalesce(department, ''), count(*) FROM tickets GROUP BY coalesce(department, '')`,
+      `INSERT INTO ticket_counters (key, n)
+       SELECT 'open_priority:' || priority, count(*) FROM tickets WHERE status != 'closed' GROUP BY priority`,
+      `INSERT INTO user_activity (day, user_id, created)
+       SELECT substr(created_at, 1, 10), reporter_id, count(*) FROM tickets GROUP BY 1, 2`,
+    ],
+  },
 ]

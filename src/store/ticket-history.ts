@@ -5,6 +5,7 @@
  */
 import type { Page, Position } from './context'
 import { all, count, first, run } from './sql'
+import { countActivity } from './ticket-stats'
 
 type Scalar = string | number | boolean | null | string[]
 /** A field's value, or (for `created`) a flat snapshot of the new ticket's fields. */
@@ -55,6 +56,7 @@ export interface NewHistoryEntry {
   newValue: HistoryValue
 }
 
+/** Appends an entry, and counts the activity it stands for (see ticket-stats). */
 export function appendHistory(sql: SqlStorage, entry: NewHistoryEntry, now: string) {
   run(
     sql,
@@ -69,6 +71,15 @@ export function appendHistory(sql: SqlStorage, entry: NewHistoryEntry, now: stri
     entry.newValue === null ? null : JSON.stringify(entry.newValue),
     now,
   )
+  countActivity(sql, { ...entry, createdAt: now }, 1)
+}
+
+/** Deletes a ticket's history, uncounting its activity, so the reports match what remains. */
+export function deleteHistory(sql: SqlStorage, ticketId: string) {
+  for (const row of all<HistoryRow>(sql, 'SELECT * FROM ticket_history WHERE ticket_id = ?', ticketId)) {
+    countActivity(sql, toEntry(row), -1)
+  }
+  run(sql, 'DELETE FROM ticket_history WHERE ticket_id = ?', ticketId)
 }
 
 /** One page of rows of a per-ticket, append-only table, oldest first. */

@@ -7,6 +7,8 @@ import type { Priority } from '../domain/priorities'
 import { priorityRank } from '../domain/priorities'
 import type { Status } from '../domain/ticket-lifecycle'
 import { all, first, run, type SqlValue } from './sql'
+import { deleteHistory } from './ticket-history'
+import { countTicketChange } from './ticket-stats'
 
 export interface Ticket {
   id: string
@@ -151,6 +153,7 @@ export function insertTicketRow(sql: SqlStorage, ticket: TicketInsert): TicketRo
     ticket.now,
   )
   const row = findTicketRow(sql, ticket.id) as TicketRow
+  countTicketChange(sql, null, ticket)
   run(sql, 'INSERT INTO tickets_fts (rowid, title, description) VALUES (?, ?, ?)', row.seq, row.title, row.description)
   return row
 }
@@ -188,6 +191,12 @@ export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowCha
     now,
     row.seq,
   )
+  const before = { status: row.status as Status, priority: row.priority as Priority, department: row.department }
+  countTicketChange(sql, before, {
+    status: changes.status ?? before.status,
+    priority: changes.priority ?? before.priority,
+    department: changes.department === undefined ? before.department : changes.department,
+  })
   if (changes.title !== undefined || changes.description !== undefined) {
     run(
       sql,
@@ -208,7 +217,12 @@ export function replaceAssignees(sql: SqlStorage, ticketId: string, userIds: str
 
 export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
   run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', row.id)
-  run(sql, 'DELETE FROM ticket_history WHERE ticket_id = ?', row.id)
+  deleteHistory(sql, row.id)
+  countTicketChange(
+    sql,
+    { status: row.status as Status, priority: row.priority as Priority, department: row.department },
+    null,
+  )
   run(sql, 'DELETE FROM ticket_comments WHERE ticket_id = ?', row.id)
   run(sql, 'DELETE FROM tickets_fts WHERE rowid = ?', row.seq)
   run(sql, 'DELETE FROM tickets WHERE seq = ?', row.seq)

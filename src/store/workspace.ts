@@ -6,6 +6,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../config'
+import { seesAllTickets } from '../domain/ticket-access'
 import type { TicketPatch } from '../domain/ticket-changes'
 import { fail, ok, type Result } from '../lib/result'
 import * as auth from './auth-operations'
@@ -14,6 +15,7 @@ import type { Actor, Position, Principal, StoreContext } from './context'
 import { migrate } from './migrate'
 import * as notifications from './notifications'
 import * as projects from './projects'
+import * as reports from './reports'
 import { deleteExpiredSessions, resolvePrincipal } from './sessions'
 import { first, nowIso, run } from './sql'
 import type { TicketFilter, TicketSort } from './ticket-list'
@@ -173,6 +175,33 @@ export class Workspace extends DurableObject<Bindings> {
 
   addComment(actor: Actor, ticketId: string, body: string) {
     return this.as(actor, (caller) => tickets.addComment(this.store, caller, ticketId, body))
+  }
+
+  // Reports
+
+  dashboard(actor: Actor) {
+    return this.as(actor, (caller) => ok(reports.dashboard(this.store, caller)))
+  }
+
+  /** Workspace-wide reports are for managers and admins. */
+  private asManager<T>(actor: Actor, report: () => T) {
+    return this.as(actor, (caller) => (seesAllTickets(caller) ? ok(report()) : fail('E_AUTH_INSUFFICIENT_PERMISSIONS')))
+  }
+
+  ticketsByStatus(actor: Actor) {
+    return this.asManager(actor, () => reports.ticketsByStatus(this.store))
+  }
+
+  ticketsByPriority(actor: Actor) {
+    return this.asManager(actor, () => reports.ticketsByPriority(this.store))
+  }
+
+  ticketsByDepartment(actor: Actor) {
+    return this.asManager(actor, () => reports.ticketsByDepartment(this.store))
+  }
+
+  userActivity(actor: Actor, days: number) {
+    return this.asManager(actor, () => reports.userActivity(this.store, days))
   }
 
   // Workflow rules

@@ -1,0 +1,44 @@
+/**
+ * Report aggregates, kept in step in the same transaction as every change that moves them:
+ * `ticket_counters` (tickets per status, priority, department, open priority) and `user_activity`
+ * (per UTC day and user: created, assigned, closed). Reading a workspace-wide report is then a
+ * handful of primary-key rows, whatever the number of tickets.
+ */
+import { activityOf, type CountedTicket, counterDeltas } from '../domain/ticket-stats'
+import { all, run } from './sql'
+
+export function countTicketChange(sql: SqlStorage, before: CountedTicket | null, after: CountedTicket | null) {
+  for (const [key, delta] of counterDeltas(before, after)) {
+    run(
+      sql,
+      'INSERT INTO ticket_counters (key, n) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n',
+      key,
+      delta,
+    )
+  }
+}
+
+const KIND_COLUMNS = { created: 'created', assigned: 'assigned', closed: 'closed' } as const
+
+/** Adds (or, with -1, removes) the activity a history entry stands for. */
+export function countActivity(sql: SqlStorage, entry: Parameters<typeof activityOf>[0], sign: 1 | -1) {
+  for (const event of activityOf(entry)) {
+    const column = KIND_COLUMNS[event.kind]
+    run(
+      sql,
+      `INSERT INTO user_activity (day, user_id, ${column}) VALUES (?, ?, ?)
+       ON CONFLICT (day, user_id) DO UPDATE SET ${column} = ${column} + excluded.${column}`,
+      event.day,
+      event.userId,
+      sign,
+    )
+  }
+}
+
+export const readCounters = (sql: SqlStorage) =>
+  new Map(
+    all<{ key: string; n: number }>(sql, 'SELECT key, n FROM ticket_counters WHERE n != 0').map((row) => [
+      row.key,
+      row.n,
+    ]),
+  )
