@@ -13,6 +13,7 @@ export default defineConfig({
           LOG_LEVEL: 'warn',
           // A known key, so tests can forge expired and foreign tokens. Never used outside tests.
           JWT_SECRET_KEY: 'test-only-secret-key-0123456789abcdef',
+          URL_SIGNING_KEY: 'test-only-url-signing-key-0123456789',
         },
       },
     }),

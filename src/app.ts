@@ -7,6 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
+import { UPLOAD_PATH } from './attachments/urls'
 import { getConfig } from './config'
 import type { AppEnv } from './lib/app-env'
 import { jsonBodyLimit } from './lib/body-limit'
@@ -15,6 +16,7 @@ import { notFoundHandler } from './lib/method-not-allowed'
 import { onError } from './lib/on-error'
 import { openApiDocument } from './lib/openapi-document'
 import { requestLog } from './lib/request-log'
+import { attachmentsRouter } from './routes/attachments'
 import { authRouter } from './routes/auth'
 import { docsRouter } from './routes/docs'
 import { notificationsRouter } from './routes/notifications'
@@ -50,7 +52,8 @@ export function createApp() {
     await next()
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', API_CSP)
   })
-  app.use('/api/*', jsonBodyLimit)
+  // File uploads stream to R2 with their own, signed size limit; every other body is JSON.
+  app.use('/api/*', (c, next) => (c.req.path.startsWith(UPLOAD_PATH) ? next() : jsonBodyLimit(c, next)))
   app.use('/api/*', attachStore)
 
   app.route('/', systemRouter)
@@ -61,6 +64,7 @@ export function createApp() {
   app.route('/api/v1/workflows', workflowsRouter)
   app.route('/api/v1/notifications', notificationsRouter)
   app.route('/api/v1/reports', reportsRouter)
+  app.route('/api/v1/attachments', attachmentsRouter)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)))
   app.route('/', docsRouter)

@@ -12,6 +12,11 @@ export interface Secrets {
   BOOTSTRAP_ADMIN_EMAIL?: string
   BOOTSTRAP_ADMIN_PASSWORD?: string
   BOOTSTRAP_ADMIN_NAME?: string
+  URL_SIGNING_KEY?: string
+  R2_ACCOUNT_ID?: string
+  R2_ACCESS_KEY_ID?: string
+  R2_SECRET_ACCESS_KEY?: string
+  R2_BUCKET_NAME?: string
 }
 
 /** A message on the email queue: which notification of which workspace to deliver. */
@@ -38,6 +43,29 @@ export class ConfigError extends Error {
     super(message)
   }
 }
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+
+/** Images, PDF, plain text, CSV, JSON, common office formats and zip. */
+export const DEFAULT_CONTENT_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+  'text/csv',
+  'application/json',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/zip',
+]
 
 /** Unset and empty variables both mean "use the default". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -68,6 +96,13 @@ const EnvSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: optional(z.string().min(8, 'must be at least 8 characters')),
   BOOTSTRAP_ADMIN_NAME: optional(z.string().min(1).max(200)),
   CORS_ORIGINS: list,
+  URL_SIGNING_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
+  MAX_UPLOAD_BYTES: wholeNumber(DEFAULT_MAX_UPLOAD_BYTES, 1, 5 * 1024 * 1024 * 1024),
+  ALLOWED_CONTENT_TYPES: list,
+  R2_ACCOUNT_ID: optional(z.string().regex(/^[a-f0-9]{32}$/, 'must be a Cloudflare account id')),
+  R2_ACCESS_KEY_ID: optional(z.string().min(1)),
+  R2_SECRET_ACCESS_KEY: optional(z.string().min(1)),
+  R2_BUCKET_NAME: optional(z.string().min(3)),
   EMAIL_FROM: optional(z.email('must be an email address')).transform((value) => value ?? 'tickets@example.com'),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])).transform((value) => value ?? 'info'),
 })
@@ -90,6 +125,14 @@ export interface Config {
   corsOrigins: string[]
   /** Sender address of notification emails. */
   emailFrom: string
+  attachments: {
+    maxBytes: number
+    contentTypes: string[]
+    /** Key for the API's own upload and download URLs; null: generated per isolate (development). */
+    signingKey: string | null
+    /** R2's S3 API credentials: when all are set, upload URLs are real R2 presigned URLs. */
+    s3: { accountId: string; accessKeyId: string; secretAccessKey: string; bucket: string } | null
+  }
   logLevel: LogLevel
 }
 
@@ -131,6 +174,23 @@ export function parseConfig(env: Record<string, unknown>): Config {
     bootstrapAdmin: configuredAdmin ?? (vars.ENVIRONMENT === 'development' ? DEVELOPMENT_ADMIN : null),
     corsOrigins: vars.CORS_ORIGINS,
     emailFrom: vars.EMAIL_FROM,
+    attachments: {
+      maxBytes: vars.MAX_UPLOAD_BYTES,
+      contentTypes:
+        vars.ALLOWED_CONTENT_TYPES.length > 0
+          ? vars.ALLOWED_CONTENT_TYPES.map((t) => t.toLowerCase())
+          : DEFAULT_CONTENT_TYPES,
+      signingKey: vars.URL_SIGNING_KEY ?? null,
+      s3:
+        vars.R2_ACCOUNT_ID && vars.R2_ACCESS_KEY_ID && vars.R2_SECRET_ACCESS_KEY && vars.R2_BUCKET_NAME
+          ? {
+              accountId: vars.R2_ACCOUNT_ID,
+              accessKeyId: vars.R2_ACCESS_KEY_ID,
+              secretAccessKey: vars.R2_SECRET_ACCESS_KEY,
+              bucket: vars.R2_BUCKET_NAME,
+            }
+          : null,
+    },
     logLevel: vars.LOG_LEVEL,
   }
 }

@@ -69,6 +69,13 @@ describe('GET /openapi.json', () => {
       'PUT /api/v1/workflows/{ruleId}',
       'DELETE /api/v1/workflows/{ruleId}',
       'GET /api/v1/notifications',
+      'POST /api/v1/attachments/presigned-url',
+      'PUT /api/v1/attachments/upload/{ticketId}/{fileId}',
+      'POST /api/v1/attachments',
+      'GET /api/v1/attachments/{attachmentId}',
+      'GET /api/v1/attachments/ticket/{ticketId}',
+      'GET /api/v1/attachments/download/{ticketId}/{fileId}',
+      'DELETE /api/v1/attachments/{attachmentId}',
       'GET /api/v1/reports/dashboard',
       'GET /api/v1/reports/tickets-by-status',
       'GET /api/v1/reports/tickets-by-priority',
@@ -101,7 +108,7 @@ describe('GET /openapi.json', () => {
 
   it('marks public operations with security: [] and protected ones with bearer, documenting 401', async () => {
     const doc = await loadDocument()
-    const publicOps = ['getHealth', 'getJwks', 'login', 'register', 'refreshTokens']
+    const publicOps = ['getHealth', 'getJwks', 'login', 'register', 'refreshTokens', 'uploadFile', 'downloadFile']
     for (const { operation } of operations(doc)) {
       if (publicOps.includes(operation.operationId as string)) expect(operation.security).toEqual([])
       else {

@@ -11,6 +11,7 @@ const TAGS = [
   { name: 'Users', description: 'Accounts and roles' },
   { name: 'Tickets', description: 'Tickets, their lifecycle, history and comments' },
   { name: 'Projects', description: 'Projects group tickets and prefix their keys' },
+  { name: 'Attachments', description: 'Files in R2, uploaded and downloaded through URLs signed by the API' },
   { name: 'Workflows', description: 'Automation rules that change tickets when they are created or updated' },
   { name: 'Reports', description: 'Dashboard and reports from aggregates kept with every change' },
   { name: 'Notifications', description: 'In-app notifications (also sent by email when configured)' },

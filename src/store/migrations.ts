@@ -184,4 +184,27 @@ export const migrations: Migration[] = [
        SELECT substr(created_at, 1, 10), reporter_id, count(*) FROM tickets GROUP BY 1, 2`,
     ],
   },
+  {
+    version: 5,
+    name: 'attachments, one-time upload claims and the object deletion outbox',
+    statements: [
+      `CREATE TABLE attachments (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        ticket_id TEXT NOT NULL,
+        file_key TEXT NOT NULL UNIQUE,
+        filename TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT`,
+      'CREATE INDEX attachments_by_ticket ON attachments (ticket_id, seq)',
+      // An upload URL is good for one PUT: its file key is claimed here before the bytes go to R2.
+      'CREATE TABLE upload_claims (file_key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL) STRICT, WITHOUT ROWID',
+      'CREATE INDEX upload_claims_by_time ON upload_claims (claimed_at)',
+      // R2 objects to delete, written with the record's deletion and worked off by the alarm.
+      'CREATE TABLE object_deletions (file_key TEXT PRIMARY KEY, requested_at TEXT NOT NULL) STRICT, WITHOUT ROWID',
+    ],
+  },
 ]

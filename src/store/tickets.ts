@@ -215,7 +215,19 @@ export function replaceAssignees(sql: SqlStorage, ticketId: string, userIds: str
   })
 }
 
+/**
+ * Deletes a ticket with everything that hangs off it. Its attachments' R2 objects are queued for
+ * deletion (by the alarm) in the same transaction, so nothing is left pointing at them.
+ */
 export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
+  run(
+    sql,
+    `INSERT INTO object_deletions (file_key, requested_at)
+     SELECT file_key, ? FROM attachments WHERE ticket_id = ? ON CONFLICT DO NOTHING`,
+    new Date().toISOString(),
+    row.id,
+  )
+  run(sql, 'DELETE FROM attachments WHERE ticket_id = ?', row.id)
   run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', row.id)
   deleteHistory(sql, row.id)
   countTicketChange(

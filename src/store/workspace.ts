@@ -9,6 +9,7 @@ import type { Bindings } from '../config'
 import { seesAllTickets } from '../domain/ticket-access'
 import type { TicketPatch } from '../domain/ticket-changes'
 import { fail, ok, type Result } from '../lib/result'
+import * as attachments from './attachments'
 import * as auth from './auth-operations'
 import { DEFAULT_WORKSPACE } from './client'
 import type { Actor, Position, Principal, StoreContext } from './context'
@@ -131,7 +132,7 @@ export class Workspace extends DurableObject<Bindings> {
 
   async createTicket(actor: Actor, input: tickets.NewTicket, idempotency?: tickets.IdempotencyKey) {
     const result = this.as(actor, (caller) => tickets.createTicket(this.store, caller, input, idempotency))
-    await this.relaySoon()
+    await this.wakeSoon()
     return result
   }
 
@@ -153,12 +154,14 @@ export class Workspace extends DurableObject<Bindings> {
 
   async updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
     const result = this.as(actor, (caller) => tickets.updateTicket(this.store, caller, id, patch, expectedVersion))
-    await this.relaySoon()
+    await this.wakeSoon()
     return result
   }
 
-  deleteTicket(actor: Actor, id: string) {
-    return this.as(actor, (caller) => tickets.deleteTicket(this.store, caller, id))
+  async deleteTicket(actor: Actor, id: string) {
+    const result = this.as(actor, (caller) => tickets.deleteTicket(this.store, caller, id))
+    await this.wakeSoon()
+    return result
   }
 
   ticketHistory(actor: Actor, id: string, after: Position | null, limit: number) {
@@ -175,6 +178,34 @@ export class Workspace extends DurableObject<Bindings> {
 
   addComment(actor: Actor, ticketId: string, body: string) {
     return this.as(actor, (caller) => tickets.addComment(this.store, caller, ticketId, body))
+  }
+
+  // Attachments (bytes never come here: only records, claims and visibility checks)
+
+  canAttach(actor: Actor, ticketId: string) {
+    return this.as(actor, (caller) => attachments.canAttach(this.store, caller, ticketId))
+  }
+
+  claimUpload(fileKey: string) {
+    return ok(attachments.claimUpload(this.store, fileKey))
+  }
+
+  createAttachment(actor: Actor, input: attachments.NewAttachment) {
+    return this.as(actor, (caller) => attachments.createAttachment(this.store, caller, input))
+  }
+
+  getAttachment(actor: Actor, id: string) {
+    return this.as(actor, (caller) => attachments.getAttachment(this.store, caller, id))
+  }
+
+  listAttachments(actor: Actor, ticketId: string, after: Position | null, limit: number) {
+    return this.as(actor, (caller) => attachments.listAttachments(this.store, caller, ticketId, after, limit))
+  }
+
+  async deleteAttachment(actor: Actor, id: string) {
+    const result = this.as(actor, (caller) => attachments.deleteAttachment(this.store, caller, id))
+    await this.wakeSoon()
+    return result
   }
 
   // Reports
@@ -254,11 +285,24 @@ export class Workspace extends DurableObject<Bindings> {
     return ok(null)
   }
 
-  /** After a commit that wrote notifications: wake the alarm, which hands them to the queue. */
-  private async relaySoon() {
-    if (!this.store.emailEnabled || notifications.pendingEmailIds(this.store.sql, 1).length === 0) return
+  /**
+   * After a commit that left work for the alarm (emails to hand to the queue, R2 objects to
+   * delete): wake it now rather than at the next daily sweep.
+   */
+  private async wakeSoon() {
+    const emails = this.store.emailEnabled && notifications.pendingEmailIds(this.store.sql, 1).length > 0
+    if (!emails && attachments.pendingObjectDeletions(this.store.sql, 1).length === 0) return
     const scheduled = await this.ctx.storage.getAlarm()
     if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now())
+  }
+
+  /** Deletes R2 objects whose records are gone (queued in the same transaction as their removal). */
+  private async deleteObjects() {
+    for (let keys = attachments.pendingObjectDeletions(this.store.sql, 500); keys.length > 0; ) {
+      await this.env.ATTACHMENTS.delete(keys)
+      attachments.objectsDeleted(this.store.sql, keys)
+      keys = attachments.pendingObjectDeletions(this.store.sql, 500)
+    }
   }
 
   /** Hands pending notification emails to the queue (outbox relay); throws to be retried. */
@@ -276,6 +320,7 @@ export class Workspace extends DurableObject<Bindings> {
   /** Relays the email outbox, and once a day drops expired sessions and idempotency keys. */
   override async alarm() {
     await this.relayEmails()
+    await this.deleteObjects()
     const now = Date.now()
     const meta = first<{ value: string }>(this.store.sql, "SELECT value FROM meta WHERE key = 'next_sweep_at'")
     let sweepAt = Number(meta?.value ?? 0)
@@ -283,6 +328,7 @@ export class Workspace extends DurableObject<Bindings> {
       deleteExpiredSessions(this.store.sql, nowIso())
       const cutoff = new Date(now - tickets.IDEMPOTENCY_TTL_MS).toISOString()
       run(this.store.sql, 'DELETE FROM idempotency_keys WHERE created_at <= ?', cutoff)
+      run(this.store.sql, 'DELETE FROM upload_claims WHERE claimed_at <= ?', cutoff)
       sweepAt = now + SWEEP_INTERVAL_MS
       run(
         this.store.sql,

@@ -1,0 +1,98 @@
+/**
+ * The upload and download URLs this API signs for itself, so files move to and from R2 through
+ * the Worker with no cloud credentials (and under `wrangler dev`). An upload URL binds the file
+ * key, size, content type and expiry; a download URL binds the key, name, type and expiry.
+ */
+import type { Config } from '../config'
+import { ApiError } from '../lib/errors'
+import { importSigningKey, sign, type Verdict, verify } from './signed-urls'
+
+export const UPLOAD_URL_TTL_SECONDS = 15 * 60
+export const DOWNLOAD_URL_TTL_SECONDS = 5 * 60
+export const UPLOAD_PATH = '/api/v1/attachments/upload'
+export const DOWNLOAD_PATH = '/api/v1/attachments/download'
+
+const cache = new WeakMap<Config, Promise<CryptoKey>>()
+
+/** The configured key; in development, one generated for this isolate; in production, a 503. */
+export function urlSigningKey(config: Config): Promise<CryptoKey> {
+  let key = cache.get(config)
+  if (!key) {
+    const secret = config.attachments.signingKey
+    if (!secret && config.environment !== 'development') {
+      throw new ApiError('E_SERVICE_MISCONFIGURED', {
+        message: 'File URLs cannot be signed: set the URL_SIGNING_KEY secret',
+        details: { variables: ['URL_SIGNING_KEY'] },
+      })
+    }
+    const bytes = secret ? new TextEncoder().encode(secret) : crypto.getRandomValues(new Uint8Array(32))
+    key = importSigningKey(bytes)
+    cache.set(config, key)
+  }
+  return key
+}
+
+/** Object keys are scoped to their ticket and unguessable: `tickets/<ticketId>/<uuid>`. */
+export const newFileKey = (ticketId: string) => `tickets/${ticketId}/${crypto.randomUUID()}`
+
+/** `tickets/<ticketId>/<fileId>` is served at `…/<ticketId>/<fileId>`. */
+const pathOf = (fileKey: string) => fileKey.replace(/^tickets\//, '')
+
+export const fileKeyBelongsTo = (fileKey: string, ticketId: string) =>
+  new RegExp(`^tickets/${ticketId}/[0-9a-f-]{36}$`).test(fileKey)
+
+export interface UploadGrant {
+  fileKey: string
+  size: number
+  contentType: string
+  expires: number
+}
+
+const uploadFields = (grant: UploadGrant) => [
+  'PUT',
+  grant.fileKey,
+  String(grant.size),
+  grant.contentType,
+  String(grant.expires),
+]
+
+export async function uploadUrl(origin: string, key: CryptoKey, grant: UploadGrant) {
+  const url = new URL(`${UPLOAD_PATH}/${pathOf(grant.fileKey)}`, origin)
+  url.searchParams.set('size', String(grant.size))
+  url.searchParams.set('type', grant.contentType)
+  url.searchParams.set('expires', String(grant.expires))
+  url.searchParams.set('sig', await sign(key, uploadFields(grant)))
+  return url.toString()
+}
+
+export function verifyUpload(key: CryptoKey, grant: UploadGrant, signature: string): Promise<Verdict> {
+  return verify(key, uploadFields(grant), signature, grant.expires * 1000)
+}
+
+export interface DownloadGrant {
+  fileKey: string
+  filename: string
+  contentType: string
+  expires: number
+}
+
+const downloadFields = (grant: DownloadGrant) => [
+  'GET',
+  grant.fileKey,
+  grant.filename,
+  grant.contentType,
+  String(grant.expires),
+]
+
+export async function downloadUrl(origin: string, key: CryptoKey, grant: DownloadGrant) {
+  const url = new URL(`${DOWNLOAD_PATH}/${pathOf(grant.fileKey)}`, origin)
+  url.searchParams.set('name', grant.filename)
+  url.searchParams.set('type', grant.contentType)
+  url.searchParams.set('expires', String(grant.expires))
+  url.searchParams.set('sig', await sign(key, downloadFields(grant)))
+  return url.toString()
+}
+
+export function verifyDownload(key: CryptoKey, grant: DownloadGrant, signature: string): Promise<Verdict> {
+  return verify(key, downloadFields(grant), signature, grant.expires * 1000)
+}

@@ -1,0 +1,181 @@
+/**
+ * Attachment records. Who may touch an attachment is who may see its ticket (anyone else: 404);
+ * deleting one is for its uploader, managers and admins. The record and its history entry are one
+ * transaction; R2 objects are never deleted inline but queued in `object_deletions` in the same
+ * transaction as the record's removal, and deleted by the alarm, so no record ever points at a
+ * deleted object (an object may briefly outlive its record, never the reverse).
+ */
+import { atLeast } from '../domain/roles'
+import { fail, ok, type Result } from '../lib/result'
+import type { Page, Position, Principal, StoreContext } from './context'
+import { all, count, first, nowIso, run, transact } from './sql'
+import { appendHistory } from './ticket-history'
+import { getTicket } from './ticket-operations'
+
+export interface Attachment {
+  id: string
+  ticketId: string
+  filename: string
+  contentType: string
+  size: number
+  fileKey: string
+  uploadedBy: string
+  createdAt: string
+}
+
+type AttachmentRow = {
+  seq: number
+  id: string
+  ticket_id: string
+  file_key: string
+  filename: string
+  content_type: string
+  size: number
+  uploaded_by: string
+  created_at: string
+}
+
+const toAttachment = (row: AttachmentRow): Attachment => ({
+  id: row.id,
+  ticketId: row.ticket_id,
+  filename: row.filename,
+  contentType: row.content_type,
+  size: row.size,
+  fileKey: row.file_key,
+  uploadedBy: row.uploaded_by,
+  createdAt: row.created_at,
+})
+
+const findRow = (sql: SqlStorage, id: string) => first<AttachmentRow>(sql, 'SELECT * FROM attachments WHERE id = ?', id)
+
+/** The attachment, if the caller may see its ticket. */
+function visible(ctx: StoreContext, caller: Principal, id: string): Result<AttachmentRow> {
+  const row = findRow(ctx.sql, id)
+  if (!row || !getTicket(ctx, caller, row.ticket_id).ok) return fail('E_ATTACHMENT_NOT_FOUND')
+  return ok(row)
+}
+
+/** Whether the caller may attach files to the ticket (it can see it). */
+export function canAttach(ctx: StoreContext, caller: Principal, ticketId: string): Result<null> {
+  const ticket = getTicket(ctx, caller, ticketId)
+  return ticket.ok ? ok(null) : ticket
+}
+
+/** Claims a file key for its one upload; false if it was claimed before. */
+export function claimUpload(ctx: StoreContext, fileKey: string): boolean {
+  return (
+    run(
+      ctx.sql,
+      'INSERT INTO upload_claims (file_key, claimed_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      fileKey,
+      nowIso(),
+    ) > 0
+  )
+}
+
+export interface NewAttachment {
+  ticketId: string
+  fileKey: string
+  filename: string
+  contentType: string
+  size: number
+}
+
+export function createAttachment(ctx: StoreContext, caller: Principal, input: NewAttachment): Result<Attachment> {
+  return transact(ctx.storage, () => {
+    const ticket = getTicket(ctx, caller, input.ticketId)
+    if (!ticket.ok) return ticket
+    if (first(ctx.sql, 'SELECT id FROM attachments WHERE file_key = ?', input.fileKey))
+      return fail('E_ATTACHMENT_EXISTS')
+    const id = crypto.randomUUID()
+    const now = nowIso()
+    run(
+      ctx.sql,
+      `INSERT INTO attachments (id, ticket_id, file_key, filename, content_type, size, uploaded_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      id,
+      input.ticketId,
+      input.fileKey,
+      input.filename,
+      input.contentType,
+      input.size,
+      caller.id,
+      now,
+    )
+    appendHistory(
+      ctx.sql,
+      {
+        ticketId: input.ticketId,
+        userId: caller.id,
+        action: 'attachment_added',
+        oldValue: null,
+        newValue: { attachmentId: id, filename: input.filename, size: input.size },
+      },
+      now,
+    )
+    return ok(toAttachment(findRow(ctx.sql, id) as AttachmentRow))
+  })
+}
+
+export function getAttachment(ctx: StoreContext, caller: Principal, id: string): Result<Attachment> {
+  const row = visible(ctx, caller, id)
+  return row.ok ? ok(toAttachment(row.value)) : row
+}
+
+export function listAttachments(
+  ctx: StoreContext,
+  caller: Principal,
+  ticketId: string,
+  after: Position | null,
+  limit: number,
+): Result<Page<Attachment>> {
+  const ticket = getTicket(ctx, caller, ticketId)
+  if (!ticket.ok) return ticket
+  const total = count(ctx.sql, 'SELECT count(*) AS n FROM attachments WHERE ticket_id = ?', ticketId)
+  const rows = all<AttachmentRow>(
+    ctx.sql,
+    'SELECT * FROM attachments WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ticketId,
+    Number(after?.[0] ?? 0),
+    limit + 1,
+  )
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return ok({ items: page.map(toAttachment), total, next: rows.length > limit && last ? [last.seq] : null })
+}
+
+const queueObjectDeletion = (sql: SqlStorage, fileKey: string, now: string) =>
+  run(sql, 'INSERT INTO object_deletions (file_key, requested_at) VALUES (?, ?) ON CONFLICT DO NOTHING', fileKey, now)
+
+export function deleteAttachment(ctx: StoreContext, caller: Principal, id: string): Result<null> {
+  return transact(ctx.storage, () => {
+    const found = visible(ctx, caller, id)
+    if (!found.ok) return found
+    const row = found.value
+    if (row.uploaded_by !== caller.id && !atLeast(caller.role, 'manager'))
+      return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+    const now = nowIso()
+    run(ctx.sql, 'DELETE FROM attachments WHERE id = ?', id)
+    queueObjectDeletion(ctx.sql, row.file_key, now)
+    appendHistory(
+      ctx.sql,
+      {
+        ticketId: row.ticket_id,
+        userId: caller.id,
+        action: 'attachment_removed',
+        oldValue: { attachmentId: id, filename: row.filename, size: row.size },
+        newValue: null,
+      },
+      now,
+    )
+    return ok(null)
+  })
+}
+
+export const pendingObjectDeletions = (sql: SqlStorage, limit: number) =>
+  all<{ file_key: string }>(sql, 'SELECT file_key FROM object_deletions ORDER BY requested_at LIMIT ?', limit).map(
+    (row) => row.file_key,
+  )
+
+export const objectsDeleted = (sql: SqlStorage, fileKeys: string[]) =>
+  run(sql, 'DELETE FROM object_deletions WHERE file_key IN (SELECT value FROM json_each(?))', JSON.stringify(fileKeys))
