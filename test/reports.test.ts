@@ -42,8 +42,11 @@ async function report<T>(session: Session, path: string) {
   return res.json<T>()
 }
 
-const tally = (items: string[]) =>
-  items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [item]: (acc[item] ?? 0) + 1 }), {})
+function tally(items: string[]) {
+  const counts: Record<string, number> = {}
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1
+  return counts
+}
 
 beforeAll(async () => {
   admin = await asAdmin()

@@ -24,7 +24,9 @@ const Filename = z
   .trim()
   .min(1)
   .max(255)
-  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'must not contain control characters')
+  .refine((name) => ![...name].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f), {
+    message: 'must not contain control characters',
+  })
   .openapi({ example: 'screenshot.png' })
 const ContentType = z
   .string()
