@@ -34,6 +34,8 @@ describe('Workspace store', () => {
         byRole: plan("SELECT * FROM users WHERE role = 'manager' ORDER BY created_at, id LIMIT 50"),
         sessionsOfUser: plan('SELECT * FROM sessions WHERE user_id = ?', 'x'),
         expired: plan('DELETE FROM sessions WHERE expires_at <= ?', 'now'),
+        emailOutbox: plan("SELECT id FROM notifications WHERE email_status = 'pending' ORDER BY seq LIMIT 100"),
+        objectOutbox: plan('SELECT file_key FROM object_deletions ORDER BY requested_at LIMIT 500'),
       }
     })
     for (const [name, detail] of Object.entries(plans)) {

@@ -181,12 +181,11 @@ describe('indexes', () => {
         project: page('project_id = ?', 'p'),
         reporter: page('reporter_id = ?', 'u'),
         assignee: page('id IN (SELECT ticket_id FROM ticket_assignees WHERE user_id = ?)', 'u'),
-        my: page(
-          `seq IN (SELECT seq FROM tickets WHERE reporter_id = ?
-            UNION SELECT t.seq FROM ticket_assignees a JOIN tickets t ON t.id = a.ticket_id WHERE a.user_id = ?)`,
-          'u',
+        my: plan(
+          'SELECT t.* FROM ticket_parties p JOIN tickets t ON t.seq = p.seq WHERE p.user_id = ? ORDER BY p.seq DESC LIMIT 51',
           'u',
         ),
+        myCount: plan('SELECT count(*) FROM ticket_parties p JOIN tickets t ON t.seq = p.seq WHERE p.user_id = ?', 'u'),
         text: page('seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)', '"x"*'),
         history: plan('SELECT * FROM ticket_history WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT 51', 't', 0),
         comments: plan('SELECT * FROM ticket_comments WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT 51', 't', 0),

@@ -207,4 +207,24 @@ export const migrations: Migration[] = [
       'CREATE TABLE object_deletions (file_key TEXT PRIMARY KEY, requested_at TEXT NOT NULL) STRICT, WITHOUT ROWID',
     ],
   },
+  {
+    version: 6,
+    name: 'ticket parties for /my and visibility; indexes for the outboxes',
+    statements: [
+      // Who is involved in a ticket (its reporter and assignees), keyed for "my tickets, newest first".
+      `CREATE TABLE ticket_parties (
+        user_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (user_id, seq)
+      ) STRICT, WITHOUT ROWID`,
+      'CREATE INDEX ticket_parties_by_ticket ON ticket_parties (seq)',
+      `INSERT OR IGNORE INTO ticket_parties (user_id, seq)
+       SELECT reporter_id, seq FROM tickets
+       UNION SELECT a.user_id, t.seq FROM ticket_assignees a JOIN tickets t ON t.id = a.ticket_id`,
+      // The partial index of version 3 is not usable for `email_status = 'pending'`: replace it.
+      'DROP INDEX notifications_outbox',
+      'CREATE INDEX notifications_by_email_status ON notifications (email_status, seq)',
+      'CREATE INDEX object_deletions_by_time ON object_deletions (requested_at)',
+    ],
+  },
 ]

@@ -21,8 +21,8 @@ import { readCounters } from './ticket-stats'
 
 const RECENT_ACTIVITY = 10
 
-const VISIBLE = `SELECT id FROM tickets WHERE reporter_id = ?1
-  UNION SELECT ticket_id FROM ticket_assignees WHERE user_id = ?1`
+/** The ids of the tickets a user reported or is assigned to, through its `ticket_parties` rows. */
+const VISIBLE = 'SELECT t.id FROM ticket_parties p JOIN tickets t ON t.seq = p.seq WHERE p.user_id = ?'
 
 /** Counters over the tickets the caller may see: all of them (aggregates) or its own (indexed). */
 function countersFor(ctx: StoreContext, caller: Principal): Map<string, number> {
@@ -31,8 +31,8 @@ function countersFor(ctx: StoreContext, caller: Principal): Map<string, number> 
   const add = (key: string, n: number) => counters.set(key, (counters.get(key) ?? 0) + n)
   const rows = all<{ status: string; priority: string; department: string | null; n: number }>(
     ctx.sql,
-    `SELECT status, priority, department, count(*) AS n FROM tickets WHERE id IN (${VISIBLE})
-     GROUP BY status, priority, department`,
+    `SELECT t.status, t.priority, t.department, count(*) AS n FROM ticket_parties p JOIN tickets t ON t.seq = p.seq
+     WHERE p.user_id = ? GROUP BY t.status, t.priority, t.department`,
     caller.id,
   )
   for (const row of rows) {

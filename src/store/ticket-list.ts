@@ -32,6 +32,12 @@ const SORT_COLUMNS: Record<string, string | null> = {
 /** How many sort values a cursor of this sort carries. */
 export const cursorArity = (sort: TicketSort) => (SORT_COLUMNS[sort.replace('-', '')] ? 2 : 1)
 
+/**
+ * The query reads `tickets t`, or, for a user's own tickets, walks `ticket_parties p` (the user's
+ * reported and assigned tickets, keyed by user and creation order) and joins each ticket: a page of
+ * "my tickets, newest first" then reads about one page of index entries, however many tickets the
+ * workspace or the user has.
+ */
 export function listTickets(
   sql: SqlStorage,
   filter: TicketFilter,
@@ -45,43 +51,35 @@ export function listTickets(
     where.push(clause)
     params.push(...values)
   }
-  if (filter.status) add('status = ?', filter.status)
-  if (filter.priority) add('priority = ?', filter.priority)
-  if (filter.department) add('department = ?', filter.department)
-  if (filter.projectId) add('project_id = ?', filter.projectId)
-  if (filter.reporterId) add('reporter_id = ?', filter.reporterId)
-  if (filter.assigneeId) add('id IN (SELECT ticket_id FROM ticket_assignees WHERE user_id = ?)', filter.assigneeId)
-  if (filter.involving) {
-    add(
-      `seq IN (SELECT seq FROM tickets WHERE reporter_id = ?
-        UNION SELECT t.seq FROM ticket_assignees a JOIN tickets t ON t.id = a.ticket_id WHERE a.user_id = ?)`,
-      filter.involving,
-      filter.involving,
-    )
-  }
+  const from = filter.involving ? 'ticket_parties p JOIN tickets t ON t.seq = p.seq' : 'tickets t'
+  const seq = filter.involving ? 'p.seq' : 't.seq'
+  if (filter.involving) add('p.user_id = ?', filter.involving)
+  if (filter.status) add('t.status = ?', filter.status)
+  if (filter.priority) add('t.priority = ?', filter.priority)
+  if (filter.department) add('t.department = ?', filter.department)
+  if (filter.projectId) add('t.project_id = ?', filter.projectId)
+  if (filter.reporterId) add('t.reporter_id = ?', filter.reporterId)
+  if (filter.assigneeId) add('t.id IN (SELECT ticket_id FROM ticket_assignees WHERE user_id = ?)', filter.assigneeId)
   if (filter.q !== undefined) {
     const match = toFtsQuery(filter.q)
     if (match === null) return { items: [], total: 0, next: null }
-    add('seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)', match)
+    add('t.seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)', match)
   }
-  const total = count(
-    sql,
-    `SELECT count(*) AS n FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-    ...params,
-  )
+  const whereSql = () => (where.length ? `WHERE ${where.join(' AND ')}` : '')
+  const total = count(sql, `SELECT count(*) AS n FROM ${from} ${whereSql()}`, ...params)
 
   const descending = sort.startsWith('-')
   const column = SORT_COLUMNS[sort.replace('-', '')] ?? null
   const direction = descending ? 'DESC' : 'ASC'
   const beyond = descending ? '<' : '>'
   if (after) {
-    if (column) add(`(${column}, seq) ${beyond} (?, ?)`, after[0] as SqlValue, Number(after[1]))
-    else add(`seq ${beyond} ?`, Number(after[0]))
+    if (column) add(`(t.${column}, ${seq}) ${beyond} (?, ?)`, after[0] as SqlValue, Number(after[1]))
+    else add(`${seq} ${beyond} ?`, Number(after[0]))
   }
-  const order = column ? `${column} ${direction}, seq ${direction}` : `seq ${direction}`
+  const order = column ? `t.${column} ${direction}, ${seq} ${direction}` : `${seq} ${direction}`
   const rows = all<TicketRow>(
     sql,
-    `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`,
+    `SELECT t.* FROM ${from} ${whereSql()} ORDER BY ${order} LIMIT ?`,
     ...params,
     limit + 1,
   )

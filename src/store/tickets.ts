@@ -213,6 +213,27 @@ export function replaceAssignees(sql: SqlStorage, ticketId: string, userIds: str
   userIds.forEach((userId, position) => {
     run(sql, 'INSERT INTO ticket_assignees (ticket_id, user_id, position) VALUES (?, ?, ?)', ticketId, userId, position)
   })
+  refreshParties(sql, ticketId)
+}
+
+/** Re-derives who is involved in a ticket (reporter and assignees) after either changes. */
+function refreshParties(sql: SqlStorage, ticketId: string) {
+  const ticket = first<{ seq: number; reporter_id: string }>(
+    sql,
+    'SELECT seq, reporter_id FROM tickets WHERE id = ?',
+    ticketId,
+  )
+  if (!ticket) return
+  run(sql, 'DELETE FROM ticket_parties WHERE seq = ?', ticket.seq)
+  run(
+    sql,
+    `INSERT OR IGNORE INTO ticket_parties (user_id, seq)
+     SELECT ?, ? UNION SELECT user_id, ? FROM ticket_assignees WHERE ticket_id = ?`,
+    ticket.reporter_id,
+    ticket.seq,
+    ticket.seq,
+    ticketId,
+  )
 }
 
 /**
@@ -237,5 +258,6 @@ export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
   )
   run(sql, 'DELETE FROM ticket_comments WHERE ticket_id = ?', row.id)
   run(sql, 'DELETE FROM tickets_fts WHERE rowid = ?', row.seq)
+  run(sql, 'DELETE FROM ticket_parties WHERE seq = ?', row.seq)
   run(sql, 'DELETE FROM tickets WHERE seq = ?', row.seq)
 }
