@@ -141,6 +141,37 @@ describe('GET /api/v1/tickets filters', () => {
   })
 })
 
+describe('X-Total-Count', () => {
+  it('matches the items for every filter, including those counted from aggregates', async () => {
+    const admin = await asAdmin()
+    // Change who is involved, and delete one ticket, so the kept counts have something to track.
+    await call('PUT', `/api/v1/tickets/${made.coffee?.id}`, {
+      token: manager.accessToken,
+      body: { assigneeIds: [assignee.user.id, reporter.user.id] },
+    })
+    await call('PUT', `/api/v1/tickets/${made.coffee?.id}`, {
+      token: manager.accessToken,
+      body: { assigneeIds: [reporter.user.id] },
+    })
+    const doomed = await create(reporter, { title: 'Doomed', department: 'IT', assigneeIds: [] })
+    await call('DELETE', `/api/v1/tickets/${doomed.id}`, { token: manager.accessToken })
+    for (const [session, path] of [
+      [admin, '/api/v1/tickets?limit=200'],
+      [admin, '/api/v1/tickets?status=open&limit=200'],
+      [admin, '/api/v1/tickets?priority=high&limit=200'],
+      [admin, '/api/v1/tickets?department=IT&limit=200'],
+      [reporter, '/api/v1/tickets/my?limit=200'],
+      [assignee, '/api/v1/tickets/my?limit=200'],
+      [manager, '/api/v1/tickets/my?limit=200'],
+      [reporter, '/api/v1/tickets?limit=200'],
+    ] as const) {
+      const res = await call('GET', path, { token: session.accessToken })
+      const items = await res.json<Ticket[]>()
+      expect(Number(res.headers.get('X-Total-Count')), path).toBe(items.length)
+    }
+  })
+})
+
 describe('paging', () => {
   it('never skips or repeats a ticket while new tickets are created between pages', async () => {
     const admin = await asAdmin()

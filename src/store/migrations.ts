@@ -227,4 +227,12 @@ export const migrations: Migration[] = [
       'CREATE INDEX object_deletions_by_time ON object_deletions (requested_at)',
     ],
   },
+  {
+    version: 7,
+    name: 'per-user ticket counts, so X-Total-Count of /my is one row',
+    statements: [
+      'CREATE TABLE party_counts (user_id TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID',
+      'INSERT INTO party_counts (user_id, n) SELECT user_id, count(*) FROM ticket_parties GROUP BY user_id',
+    ],
+  },
 ]

@@ -4,9 +4,12 @@
  * FTS5 index; a plain user's visibility (reported or assigned) is an indexed union.
  */
 import { toFtsQuery } from '../domain/search-query'
+import { STATUSES } from '../domain/ticket-lifecycle'
+import { departmentKey, priorityKey, statusKey } from '../domain/ticket-stats'
 import type { Page, Position } from './context'
 import { all, count, type SqlValue } from './sql'
-import { hydrate, type Ticket, type TicketRow } from './tickets'
+import { counter } from './ticket-stats'
+import { hydrate, partyCount, type Ticket, type TicketRow } from './tickets'
 
 export const TICKET_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority'] as const
 export type TicketSort = (typeof TICKET_SORTS)[number]
@@ -31,6 +34,22 @@ const SORT_COLUMNS: Record<string, string | null> = {
 
 /** How many sort values a cursor of this sort carries. */
 export const cursorArity = (sort: TicketSort) => (SORT_COLUMNS[sort.replace('-', '')] ? 2 : 1)
+
+/**
+ * X-Total-Count from the aggregates when the filter is one they keep (nothing, one status, priority
+ * or department, or only "involving me"): one row instead of counting every match. Null otherwise.
+ */
+function quickTotal(sql: SqlStorage, filter: TicketFilter): number | null {
+  const used = Object.entries(filter).filter(([, value]) => value !== undefined)
+  if (used.length === 0) return STATUSES.reduce((sum, status) => sum + counter(sql, statusKey(status)), 0)
+  if (used.length > 1) return null
+  const [name, value] = used[0] as [keyof TicketFilter, string]
+  if (name === 'involving') return partyCount(sql, value)
+  if (name === 'status') return counter(sql, statusKey(value))
+  if (name === 'priority') return counter(sql, priorityKey(value))
+  if (name === 'department') return counter(sql, departmentKey(value))
+  return null
+}
 
 /**
  * The query reads `tickets t`, or, for a user's own tickets, walks `ticket_parties p` (the user's
@@ -66,7 +85,7 @@ export function listTickets(
     add('t.seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)', match)
   }
   const whereSql = () => (where.length ? `WHERE ${where.join(' AND ')}` : '')
-  const total = count(sql, `SELECT count(*) AS n FROM ${from} ${whereSql()}`, ...params)
+  const total = quickTotal(sql, filter) ?? count(sql, `SELECT count(*) AS n FROM ${from} ${whereSql()}`, ...params)
 
   const descending = sort.startsWith('-')
   const column = SORT_COLUMNS[sort.replace('-', '')] ?? null

@@ -5,7 +5,7 @@
  * handful of primary-key rows, whatever the number of tickets.
  */
 import { activityOf, type CountedTicket, counterDeltas } from '../domain/ticket-stats'
-import { all, run } from './sql'
+import { all, first, run } from './sql'
 
 export function countTicketChange(sql: SqlStorage, before: CountedTicket | null, after: CountedTicket | null) {
   for (const [key, delta] of counterDeltas(before, after)) {
@@ -42,3 +42,6 @@ export const readCounters = (sql: SqlStorage) =>
       row.n,
     ]),
   )
+
+export const counter = (sql: SqlStorage, key: string) =>
+  first<{ n: number }>(sql, 'SELECT n FROM ticket_counters WHERE key = ?', key)?.n ?? 0

@@ -224,7 +224,7 @@ function refreshParties(sql: SqlStorage, ticketId: string) {
     ticketId,
   )
   if (!ticket) return
-  run(sql, 'DELETE FROM ticket_parties WHERE seq = ?', ticket.seq)
+  clearParties(sql, ticket.seq)
   run(
     sql,
     `INSERT OR IGNORE INTO ticket_parties (user_id, seq)
@@ -234,12 +234,24 @@ function refreshParties(sql: SqlStorage, ticketId: string) {
     ticket.seq,
     ticketId,
   )
+  run(
+    sql,
+    `INSERT INTO party_counts (user_id, n) SELECT user_id, 1 FROM ticket_parties WHERE seq = ?
+     ON CONFLICT (user_id) DO UPDATE SET n = n + 1`,
+    ticket.seq,
+  )
 }
 
-/**
- * Deletes a ticket with everything that hangs off it. Its attachments' R2 objects are queued for
- * deletion (by the alarm) in the same transaction, so nothing is left pointing at them.
- */
+/** Removes a ticket's party rows, keeping the per-user counts in step. */
+function clearParties(sql: SqlStorage, seq: number) {
+  run(sql, 'UPDATE party_counts SET n = n - 1 WHERE user_id IN (SELECT user_id FROM ticket_parties WHERE seq = ?)', seq)
+  run(sql, 'DELETE FROM ticket_parties WHERE seq = ?', seq)
+}
+
+/** How many tickets a user reported or is assigned to. */
+export const partyCount = (sql: SqlStorage, userId: string) =>
+  first<{ n: number }>(sql, 'SELECT n FROM party_counts WHERE user_id = ?', userId)?.n ?? 0
+
 export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
   run(
     sql,
@@ -258,6 +270,6 @@ export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
   )
   run(sql, 'DELETE FROM ticket_comments WHERE ticket_id = ?', row.id)
   run(sql, 'DELETE FROM tickets_fts WHERE rowid = ?', row.seq)
-  run(sql, 'DELETE FROM ticket_parties WHERE seq = ?', row.seq)
+  clearParties(sql, row.seq)
   run(sql, 'DELETE FROM tickets WHERE seq = ?', row.seq)
 }
