@@ -59,7 +59,9 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const
 async function hmacKeys(secret: Uint8Array): Promise<TokenKeys> {
   const digest = await crypto.subtle.digest('SHA-256', secret)
   const kid = `hs-${base64url.encode(new Uint8Array(digest).slice(0, 9))}`
-  return { algorithm: 'HS256', kid, signingKey: secret, verificationKey: secret, publicJwk: null }
+  // Imported once: handing jose the raw bytes would re-import the key on every sign and verify.
+  const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+  return { algorithm: 'HS256', kid, signingKey: key, verificationKey: key, publicJwk: null }
 }
 
 async function rsaKeys(privateKey: CryptoKey): Promise<TokenKeys> {

@@ -7,39 +7,50 @@
  */
 import { type Bindings, type EmailJob, getConfig } from '../config'
 import { workspaceStore } from '../store/client'
+import type { EmailOutcome } from '../store/notifications'
 
 /** Matches `max_retries` of the consumer in wrangler.toml (attempts = retries + 1). */
 export const MAX_ATTEMPTS = 6
 
 export async function deliverEmails(batch: MessageBatch<EmailJob>, env: Bindings) {
   const config = getConfig(env)
-  for (const message of batch.messages) {
-    const { workspace, notificationId } = message.body
+  // A batch may mix workspaces: one store call to read and one to record per workspace.
+  const byWorkspace = Map.groupBy(batch.messages, (message) => message.body.workspace)
+  for (const [workspace, messages] of byWorkspace) {
     const store = workspaceStore(env, workspace)
-    const email = await store.emailFor(notificationId)
-    if (!email.ok || email.value === null || !env.EMAIL) {
-      message.ack()
-      continue
-    }
-    try {
-      const sent = await env.EMAIL.send({ from: config.emailFrom, ...email.value })
-      await store.recordEmailAttempt(notificationId, { sent: true, messageId: sent.messageId })
-      message.ack()
-    } catch (error) {
-      const final = message.attempts >= MAX_ATTEMPTS
-      await store.recordEmailAttempt(notificationId, { sent: false, final })
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          msg: 'email delivery failed',
-          notificationId,
-          attempt: message.attempts,
-          final,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      )
-      if (final) message.ack()
-      else message.retry({ delaySeconds: Math.min(300, 2 ** message.attempts * 5) })
-    }
+    const emails = await store.emailsFor(messages.map((message) => message.body.notificationId))
+    const outcomes: { id: string; outcome: EmailOutcome }[] = []
+    const settle: (() => void)[] = []
+    await Promise.all(
+      messages.map(async (message, index) => {
+        const email = emails.ok ? emails.value[index] : null
+        if (!email || !env.EMAIL) return message.ack()
+        const id = message.body.notificationId
+        try {
+          const sent = await env.EMAIL.send({ from: config.emailFrom, ...email })
+          outcomes.push({ id, outcome: { sent: true, messageId: sent.messageId } })
+          settle.push(() => message.ack())
+        } catch (error) {
+          const final = message.attempts >= MAX_ATTEMPTS
+          outcomes.push({ id, outcome: { sent: false, final } })
+          console.error(
+            JSON.stringify({
+              level: 'error',
+              msg: 'email delivery failed',
+              notificationId: id,
+              attempt: message.attempts,
+              final,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          )
+          settle.push(() =>
+            final ? message.ack() : message.retry({ delaySeconds: Math.min(300, 2 ** message.attempts * 5) }),
+          )
+        }
+      }),
+    )
+    // Acknowledged only once recorded: if recording fails, the queue redelivers (at least once).
+    if (outcomes.length > 0) await store.recordEmailAttempts(outcomes)
+    for (const done of settle) done()
   }
 }

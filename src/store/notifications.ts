@@ -157,12 +157,9 @@ export function emailFor(sql: SqlStorage, id: string): Email | null {
   return { to: row.email, subject: subject.slice(0, 200), text: row.message }
 }
 
-export function recordEmailAttempt(
-  sql: SqlStorage,
-  id: string,
-  outcome: { sent: true; messageId: string } | { sent: false; final: boolean },
-  now: string,
-) {
+export type EmailOutcome = { sent: true; messageId: string } | { sent: false; final: boolean }
+
+export function recordEmailAttempt(sql: SqlStorage, id: string, outcome: EmailOutcome, now: string) {
   if (outcome.sent) {
     run(
       sql,

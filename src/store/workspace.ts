@@ -272,16 +272,20 @@ export class Workspace extends DurableObject<Bindings> {
     })
   }
 
-  /** For the email consumer: what to send for a notification, or null if nothing (already sent). */
-  emailFor(notificationId: string) {
-    return ok(notifications.emailFor(this.store.sql, notificationId))
+  /**
+   * For the email consumer, one call per queue batch: what to send for each notification, or null
+   * where there is nothing to send (already sent, failed for good, recipient gone).
+   */
+  emailsFor(notificationIds: string[]) {
+    return ok(notificationIds.map((id) => notifications.emailFor(this.store.sql, id)))
   }
 
-  recordEmailAttempt(
-    notificationId: string,
-    outcome: { sent: true; messageId: string } | { sent: false; final: boolean },
-  ) {
-    notifications.recordEmailAttempt(this.store.sql, notificationId, outcome, nowIso())
+  /** Records the outcome of each send of a batch, in one transaction. */
+  recordEmailAttempts(outcomes: { id: string; outcome: notifications.EmailOutcome }[]) {
+    const now = nowIso()
+    this.ctx.storage.transactionSync(() => {
+      for (const { id, outcome } of outcomes) notifications.recordEmailAttempt(this.store.sql, id, outcome, now)
+    })
     return ok(null)
   }
 
