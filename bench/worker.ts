@@ -1,0 +1,162 @@
+/**
+ * Benchmark-only Worker entry (bench/wrangler.bench.toml), never deployed: the production app from
+ * `src/index.ts` (every request except `/__bench/*` goes to it untouched) plus routes that exist
+ * only in this build, served by their own `createApp()` so they pass the same global middleware.
+ *
+ * - `GET /__bench/runtime`: answers through the app's global middleware without touching the
+ *   Durable Object, the runtime's ceiling.
+ * - `GET /__bench/store`: one no-op RPC (`ping()`) into the Durable Object, the store's ceiling.
+ * - `POST /__bench/seed`, `GET /__bench/sample` (admin token): the documented fast path for seeding,
+ *   which loops the store's own `createTicket` / `updateTicket` inside the Durable Object.
+ *
+ * The Durable Object is a subclass of the production `Workspace` exported under the same class name,
+ * so every production method runs unchanged; only `seedTickets` and `sampleTickets` are added.
+ */
+import { createApp } from '../src/app'
+import { requireAuth } from '../src/auth/middleware'
+import type { Bindings } from '../src/config'
+import type { Priority } from '../src/domain/priorities'
+import production from '../src/index'
+import { fail, ok, type Result } from '../src/lib/result'
+import { DEFAULT_WORKSPACE, unwrap } from '../src/store/client'
+import type { Actor, Principal, StoreContext } from '../src/store/context'
+import { resolvePrincipal } from '../src/store/sessions'
+import { all, count, nowIso } from '../src/store/sql'
+import { createTicket, updateTicket } from '../src/store/ticket-operations'
+import { Workspace } from '../src/store/workspace'
+
+export interface SeedSpec {
+  /** How many tickets this call creates. */
+  count: number
+  /** Index of the first ticket of this call in the whole seed, so batches continue the pattern. */
+  offset: number
+  /** Project ids; every fourth ticket has no project (a `TSK-` key). */
+  projectIds: string[]
+  /** User ids; ticket i is assigned to assigneeIds[i % n]. */
+  assigneeIds: string[]
+}
+
+export interface TicketSample {
+  id: string
+  key: string
+  status: string
+}
+
+const PRIORITIES: Priority[] = ['low', 'medium', 'medium', 'high', 'critical']
+const DEPARTMENTS = ['IT', 'HR', 'Finance', 'Sales', null]
+const WORDS = ['printer', 'laptop', 'vpn', 'invoice', 'badge', 'email', 'monitor', 'payroll', 'wifi', 'license']
+
+class BenchWorkspace extends Workspace {
+  /**
+   * The production store context (`Workspace` keeps it in a TypeScript-private field, which is a
+   * plain property at run time), so seeding runs with exactly the settings requests run with;
+   * except that seeded changes never send email: their notifications are in-app only.
+   */
+  private benchContext(): StoreContext {
+    const production = (this as unknown as { store?: StoreContext }).store
+    const base = production ?? ({ storage: this.ctx.storage, sql: this.ctx.storage.sql } as StoreContext)
+    return { ...base, emailEnabled: false }
+  }
+
+  private benchAdmin(actor: Actor): Principal | null {
+    const caller = resolvePrincipal(this.ctx.storage.sql, actor, nowIso())
+    return caller?.role === 'admin' ? caller : null
+  }
+
+  /**
+   * Creates `spec.count` tickets through the store's own `createTicket`, as the calling admin, then
+   * moves 40% of them on through `updateTicket` (25% in progress, 15% closed), all in this one call.
+   */
+  seedTickets(actor: Actor, spec: SeedSpec): Result<{ created: number; total: number }> {
+    const caller = this.benchAdmin(actor)
+    if (!caller) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+    const ctx = this.benchContext()
+    for (let n = 0; n < spec.count; n++) {
+      const i = spec.offset + n
+      const projectId = i % 4 === 3 ? null : (spec.projectIds[i % spec.projectIds.length] ?? null)
+      const assignee = spec.assigneeIds[i % Math.max(spec.assigneeIds.length, 1)]
+      const word = WORDS[i % WORDS.length]
+      const created = createTicket(ctx, caller, {
+        title: `Bench ticket ${i}: ${word} problem`,
+        description: `Seeded for the benchmark. The ${word} in room ${i % 97} needs attention (${i}).`,
+        priority: PRIORITIES[i % PRIORITIES.length] as Priority,
+        department: DEPARTMENTS[i % DEPARTMENTS.length] ?? null,
+        projectId,
+        assigneeIds: assignee ? [assignee] : [],
+      })
+      if (!created.ok) return created
+      const id = created.value.ticket.id
+      const bucket = i % 20
+      if (bucket < 8) {
+        const moved = updateTicket(ctx, caller, id, { status: 'in_progress' })
+        if (!moved.ok) return moved
+        if (bucket < 3) {
+          const closed = updateTicket(ctx, caller, id, { status: 'closed' })
+          if (!closed.ok) return closed
+        }
+      }
+    }
+    return ok({ created: spec.count, total: count(ctx.sql, 'SELECT count(*) AS n FROM tickets') })
+  }
+
+  /** `limit` tickets in `status`, spread evenly over the whole table (not just the newest). */
+  sampleTickets(actor: Actor, status: string, limit: number): Result<TicketSample[]> {
+    if (!this.benchAdmin(actor)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+    const sql = this.ctx.storage.sql
+    const matching = count(sql, 'SELECT count(*) AS n FROM tickets WHERE status = ?', status)
+    const step = Math.max(1, Math.floor(matching / Math.max(limit, 1)))
+    const rows = all<{ id: string; key: string; status: string; n: number }>(
+      sql,
+      `SELECT id, key, status, n FROM (
+         SELECT id, key, status, row_number() OVER (ORDER BY seq) AS n FROM tickets WHERE status = ?
+       ) WHERE (n - 1) % ? = 0 LIMIT ?`,
+      status,
+      step,
+      limit,
+    )
+    return ok(rows.map(({ id, key, status }) => ({ id, key, status })))
+  }
+}
+
+// Everything the production entry exports (handlers and classes), with the Durable Object class
+// replaced by its bench subclass under the same name, so the bindings are those of wrangler.toml.
+export * from '../src/index'
+export { BenchWorkspace as Workspace }
+
+const benchStore = (env: Bindings) =>
+  (env.WORKSPACE as unknown as DurableObjectNamespace<BenchWorkspace>).getByName(DEFAULT_WORKSPACE)
+
+/** The bench routes, behind the same global middleware (request id, logging, headers, config, CORS). */
+const bench = createApp()
+
+bench.get('/__bench/runtime', (c) => c.json({ ok: true }, 200))
+
+bench.get('/__bench/store', async (c) => {
+  await unwrap(benchStore(c.env).ping())
+  return c.json({ ok: true }, 200)
+})
+
+bench.post('/__bench/seed', requireAuth, async (c) => {
+  const spec = (await c.req.json()) as SeedSpec
+  return c.json(await unwrap(benchStore(c.env).seedTickets(c.get('auth').actor, spec)), 200)
+})
+
+bench.get('/__bench/sample', requireAuth, async (c) => {
+  const status = c.req.query('status') ?? 'open'
+  const limit = Number(c.req.query('limit') ?? '100')
+  return c.json(await unwrap(benchStore(c.env).sampleTickets(c.get('auth').actor, status, limit)), 200)
+})
+
+/**
+ * Every other request goes to the production entry, untouched. bench/server.mjs serves this Worker
+ * without Miniflare's assets router in front (see there), so the files under public/static, which
+ * Cloudflare serves before the Worker runs, are handed to the ASSETS binding here.
+ */
+export default {
+  ...production,
+  fetch(request: Request, env: Bindings, ctx: ExecutionContext) {
+    const { pathname } = new URL(request.url)
+    if (pathname.startsWith('/static/')) return env.ASSETS.fetch(request)
+    return (pathname.startsWith('/__bench/') ? bench : production).fetch(request, env, ctx)
+  },
+}
