@@ -2,6 +2,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { fail, ok } from '../src/lib/result'
+import { sweepIfDue } from '../src/store/housekeeping'
 import { migrations } from '../src/store/migrations'
 import { notify } from '../src/store/notifications'
 import { transact } from '../src/store/sql'
@@ -86,6 +87,45 @@ describe('Workspace store', () => {
       return { sent, rows: rows.map((row) => row.email_status) }
     })
     expect(statuses).toEqual({ sent: 1, rows: ['disabled'] })
+  })
+
+  it('sweeps expired sessions, old idempotency keys and upload claims once a day', async () => {
+    const left = await runInDurableObject(stub(), (_instance: Workspace, state) => {
+      const sql = state.storage.sql
+      const ctx = { storage: state.storage, sql, emailEnabled: false }
+      const old = '2020-01-01T00:00:00.000Z'
+      const future = '2999-01-01T00:00:00.000Z'
+      sql.exec(
+        "INSERT INTO sessions (id, user_id, refresh_jti, created_at, refreshed_at, expires_at) VALUES ('gone', 'u', 'j', ?, ?, ?), ('kept', 'u', 'j', ?, ?, ?)",
+        old,
+        old,
+        old,
+        old,
+        old,
+        future,
+      )
+      sql.exec(
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES ('u', 'k', 'h', '{}', ?)",
+        old,
+      )
+      sql.exec("INSERT INTO upload_claims (file_key, claimed_at) VALUES ('f', ?)", old)
+      sql.exec("DELETE FROM meta WHERE key = 'next_sweep_at'")
+      const now = Date.now()
+      const next = sweepIfDue(ctx, now)
+      const again = sweepIfDue(ctx, now + 1000)
+      const n = (table: string) => sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n
+      return {
+        nextInADay: next - now === 24 * 60 * 60 * 1000,
+        notTwice: again === next,
+        sessions: sql
+          .exec<{ id: string }>('SELECT id FROM sessions')
+          .toArray()
+          .map((row) => row.id),
+        keys: n('idempotency_keys'),
+        claims: n('upload_claims'),
+      }
+    })
+    expect(left).toEqual({ nextInADay: true, notTwice: true, sessions: ['kept'], keys: 0, claims: 0 })
   })
 
   it('answers an unknown session as an invalid token, as data', async () => {

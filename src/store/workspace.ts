@@ -13,19 +13,18 @@ import * as attachments from './attachments'
 import * as auth from './auth-operations'
 import { DEFAULT_WORKSPACE } from './client'
 import type { Actor, Position, Principal, StoreContext } from './context'
+import * as housekeeping from './housekeeping'
 import { migrate } from './migrate'
 import * as notifications from './notifications'
 import * as projects from './projects'
 import * as reports from './reports'
-import { deleteExpiredSessions, resolvePrincipal } from './sessions'
-import { first, nowIso, run } from './sql'
+import { resolvePrincipal } from './sessions'
+import { nowIso } from './sql'
 import type { TicketFilter, TicketSort } from './ticket-list'
 import * as tickets from './ticket-operations'
 import * as users from './user-operations'
 import type { NewUser, UserFilter } from './users'
 import * as rules from './workflow-rules'
-
-const SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000
 
 export class Workspace extends DurableObject<Bindings> {
   private readonly store: StoreContext
@@ -35,7 +34,8 @@ export class Workspace extends DurableObject<Bindings> {
     this.store = { storage: ctx.storage, sql: ctx.storage.sql, emailEnabled: Boolean(env.EMAIL_QUEUE && env.EMAIL) }
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage)
-      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS)
+      if ((await ctx.storage.getAlarm()) === null)
+        await ctx.storage.setAlarm(Date.now() + housekeeping.SWEEP_INTERVAL_MS)
     })
   }
 
@@ -289,57 +289,17 @@ export class Workspace extends DurableObject<Bindings> {
     return ok(null)
   }
 
-  /**
-   * After a commit that left work for the alarm (emails to hand to the queue, R2 objects to
-   * delete): wake it now rather than at the next daily sweep.
-   */
+  /** After a commit that left outbox work (emails, R2 deletions): run the alarm now. */
   private async wakeSoon() {
-    const emails = this.store.emailEnabled && notifications.pendingEmailIds(this.store.sql, 1).length > 0
-    if (!emails && attachments.pendingObjectDeletions(this.store.sql, 1).length === 0) return
+    if (!housekeeping.outboxPending(this.store)) return
     const scheduled = await this.ctx.storage.getAlarm()
     if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now())
   }
 
-  /** Deletes R2 objects whose records are gone (queued in the same transaction as their removal). */
-  private async deleteObjects() {
-    for (let keys = attachments.pendingObjectDeletions(this.store.sql, 500); keys.length > 0; ) {
-      await this.env.ATTACHMENTS.delete(keys)
-      attachments.objectsDeleted(this.store.sql, keys)
-      keys = attachments.pendingObjectDeletions(this.store.sql, 500)
-    }
-  }
-
-  /** Hands pending notification emails to the queue (outbox relay); throws to be retried. */
-  private async relayEmails() {
-    const queue = this.env.EMAIL_QUEUE
-    if (!queue || !this.store.emailEnabled) return
-    const workspace = this.ctx.id.name ?? DEFAULT_WORKSPACE
-    for (let ids = notifications.pendingEmailIds(this.store.sql, 100); ids.length > 0; ) {
-      await queue.sendBatch(ids.map((notificationId) => ({ body: { workspace, notificationId } })))
-      notifications.markQueued(this.store.sql, ids, nowIso())
-      ids = notifications.pendingEmailIds(this.store.sql, 100)
-    }
-  }
-
-  /** Relays the email outbox, and once a day drops expired sessions and idempotency keys. */
+  /** Works off the outboxes, sweeps once a day, and sleeps until the next sweep. */
   override async alarm() {
-    await this.relayEmails()
-    await this.deleteObjects()
-    const now = Date.now()
-    const meta = first<{ value: string }>(this.store.sql, "SELECT value FROM meta WHERE key = 'next_sweep_at'")
-    let sweepAt = Number(meta?.value ?? 0)
-    if (sweepAt <= now) {
-      deleteExpiredSessions(this.store.sql, nowIso())
-      const cutoff = new Date(now - tickets.IDEMPOTENCY_TTL_MS).toISOString()
-      run(this.store.sql, 'DELETE FROM idempotency_keys WHERE created_at <= ?', cutoff)
-      run(this.store.sql, 'DELETE FROM upload_claims WHERE claimed_at <= ?', cutoff)
-      sweepAt = now + SWEEP_INTERVAL_MS
-      run(
-        this.store.sql,
-        "INSERT INTO meta (key, value) VALUES ('next_sweep_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        String(sweepAt),
-      )
-    }
-    await this.ctx.storage.setAlarm(sweepAt)
+    await housekeeping.relayEmails(this.store, this.env.EMAIL_QUEUE, this.ctx.id.name ?? DEFAULT_WORKSPACE)
+    await housekeeping.deleteObjects(this.store, this.env.ATTACHMENTS)
+    await this.ctx.storage.setAlarm(housekeeping.sweepIfDue(this.store))
   }
 }
