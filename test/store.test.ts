@@ -2,7 +2,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { fail, ok } from '../src/lib/result'
-import { sweepIfDue } from '../src/store/housekeeping'
+import { ORPHAN_AGE_MS, sweepIfDue, sweepOrphans } from '../src/store/housekeeping'
 import { migrations } from '../src/store/migrations'
 import { notify } from '../src/store/notifications'
 import { transact } from '../src/store/sql'
@@ -126,6 +126,31 @@ describe('Workspace store', () => {
       }
     })
     expect(left).toEqual({ nextInADay: true, notTwice: true, sessions: ['kept'], keys: 0, claims: 0 })
+  })
+
+  it('deletes abandoned uploads that no record names, and only those', async () => {
+    const keys = { orphan: `tickets/t/${crypto.randomUUID()}`, kept: `tickets/t/${crypto.randomUUID()}` }
+    await env.ATTACHMENTS.put(keys.orphan, 'abandoned')
+    await env.ATTACHMENTS.put(keys.kept, 'recorded')
+    const workspace = stub()
+    const youngSurvived = await runInDurableObject(workspace, async (_instance: Workspace, state) => {
+      const sql = state.storage.sql
+      sql.exec(
+        `INSERT INTO attachments (id, ticket_id, file_key, filename, content_type, size, uploaded_by, created_at)
+         VALUES (?, 't', ?, 'r.txt', 'text/plain', 8, 'u', ?)`,
+        crypto.randomUUID(),
+        keys.kept,
+        new Date().toISOString(),
+      )
+      const ctx = { storage: state.storage, sql, emailEnabled: false }
+      await sweepOrphans(ctx, env.ATTACHMENTS, Date.now()) // too young: nothing goes
+      const survived = (await env.ATTACHMENTS.head(keys.orphan)) !== null
+      await sweepOrphans(ctx, env.ATTACHMENTS, Date.now() + ORPHAN_AGE_MS + 60_000)
+      return survived
+    })
+    expect(youngSurvived).toBe(true)
+    expect(await env.ATTACHMENTS.head(keys.orphan)).toBeNull()
+    expect(await env.ATTACHMENTS.head(keys.kept)).not.toBeNull()
   })
 
   it('answers an unknown session as an invalid token, as data', async () => {

@@ -1,7 +1,7 @@
 /**
  * What the Workspace's alarm does after commits and once a day: hand pending notification emails
  * to the queue (outbox relay), delete R2 objects whose records are gone (deletion outbox), and
- * sweep expired sessions, idempotency keys and upload claims. Outbox rows are written in the same
+ * sweep expired sessions, idempotency keys, upload claims and abandoned uploads. Outbox rows are written in the same
  * transaction as the change that causes them, so this work happens if and only if the change did.
  */
 import type { EmailJob } from '../config'
@@ -9,10 +9,12 @@ import { objectsDeleted, pendingObjectDeletions } from './attachments'
 import type { StoreContext } from './context'
 import { markQueued, pendingEmailIds } from './notifications'
 import { deleteExpiredSessions } from './sessions'
-import { first, nowIso, run } from './sql'
+import { all, first, nowIso, run } from './sql'
 import { IDEMPOTENCY_TTL_MS } from './ticket-operations'
 
 export const SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000
+/** An uploaded object with no attachment record after this long was abandoned (URLs last 15 minutes). */
+export const ORPHAN_AGE_MS = 7 * 24 * 60 * 60 * 1000
 const BATCH = 100
 
 /** Whether a commit left work for the alarm, so it should run now rather than at the next sweep. */
@@ -56,4 +58,34 @@ export function sweepIfDue(ctx: StoreContext, now = Date.now()): number {
     String(following),
   )
   return following
+}
+
+/**
+ * Deletes abandoned uploads: objects under `tickets/` older than ORPHAN_AGE_MS that no attachment
+ * record names (an upload whose record was never created, or whose ticket went first). Walks the
+ * bucket a few pages per run, remembering where it stopped.
+ */
+export async function sweepOrphans(ctx: StoreContext, bucket: R2Bucket, now = Date.now(), pages = 10) {
+  let cursor =
+    first<{ value: string }>(ctx.sql, "SELECT value FROM meta WHERE key = 'orphan_cursor'")?.value || undefined
+  for (let page = 0; page < pages; page++) {
+    const listing = await bucket.list({ prefix: 'tickets/', cursor, limit: 500 })
+    const old = listing.objects.filter((object) => object.uploaded.getTime() < now - ORPHAN_AGE_MS).map((o) => o.key)
+    const recorded = new Set(
+      all<{ file_key: string }>(
+        ctx.sql,
+        'SELECT file_key FROM attachments WHERE file_key IN (SELECT value FROM json_each(?))',
+        JSON.stringify(old),
+      ).map((row) => row.file_key),
+    )
+    const orphans = old.filter((key) => !recorded.has(key))
+    if (orphans.length > 0) await bucket.delete(orphans)
+    cursor = listing.truncated ? listing.cursor : undefined
+    if (!cursor) break
+  }
+  run(
+    ctx.sql,
+    "INSERT INTO meta (key, value) VALUES ('orphan_cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    cursor ?? '',
+  )
 }

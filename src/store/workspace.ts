@@ -300,6 +300,10 @@ export class Workspace extends DurableObject<Bindings> {
   override async alarm() {
     await housekeeping.relayEmails(this.store, this.env.EMAIL_QUEUE, this.ctx.id.name ?? DEFAULT_WORKSPACE)
     await housekeeping.deleteObjects(this.store, this.env.ATTACHMENTS)
-    await this.ctx.storage.setAlarm(housekeeping.sweepIfDue(this.store))
+    const now = Date.now()
+    const nextSweep = housekeeping.sweepIfDue(this.store, now)
+    if (nextSweep > now + housekeeping.SWEEP_INTERVAL_MS - 1000)
+      await housekeeping.sweepOrphans(this.store, this.env.ATTACHMENTS, now)
+    await this.ctx.storage.setAlarm(nextSweep)
   }
 }
