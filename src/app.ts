@@ -19,6 +19,7 @@ import { requestLog } from './lib/request-log'
 import { attachmentsRouter } from './routes/attachments'
 import { authRouter } from './routes/auth'
 import { docsRouter } from './routes/docs'
+import { eventsRouter } from './routes/events'
 import { notificationsRouter } from './routes/notifications'
 import { projectsRouter } from './routes/projects'
 import { reportsRouter } from './routes/reports'
@@ -65,6 +66,7 @@ export function createApp() {
   app.route('/api/v1/notifications', notificationsRouter)
   app.route('/api/v1/reports', reportsRouter)
   app.route('/api/v1/attachments', attachmentsRouter)
+  app.route('/api/v1/events', eventsRouter)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)))
   app.route('/', docsRouter)

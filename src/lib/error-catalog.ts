@@ -57,6 +57,7 @@ export const errorCatalog = {
   E_UPLOAD_ALREADY_USED: { status: 409, message: 'This upload URL has already been used' },
   E_UPLOAD_MISMATCH: { status: 400, message: 'The upload does not match what the URL was signed for' },
   E_LENGTH_REQUIRED: { status: 411, message: 'Uploads need a Content-Length header' },
+  E_UPGRADE_REQUIRED: { status: 426, message: 'This endpoint speaks WebSocket: send Upgrade: websocket' },
   E_RATE_LIMITED: { status: 429, message: 'Too many attempts, try again later' },
   E_INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side' },
   E_SERVICE_MISCONFIGURED: { status: 503, message: 'The service is not configured correctly' },

@@ -14,6 +14,7 @@ const TAGS = [
   { name: 'Attachments', description: 'Files in R2, uploaded and downloaded through URLs signed by the API' },
   { name: 'Workflows', description: 'Automation rules that change tickets when they are created or updated' },
   { name: 'Reports', description: 'Dashboard and reports from aggregates kept with every change' },
+  { name: 'Events', description: 'Live updates over a WebSocket' },
   { name: 'Notifications', description: 'In-app notifications (also sent by email when configured)' },
   { name: 'System', description: 'Health and token verification keys' },
 ]

@@ -14,17 +14,21 @@ import * as auth from './auth-operations'
 import { DEFAULT_WORKSPACE } from './client'
 import type { Actor, Position, Principal, StoreContext } from './context'
 import * as housekeeping from './housekeeping'
+import * as live from './live'
 import { migrate } from './migrate'
 import * as notifications from './notifications'
 import * as projects from './projects'
 import * as reports from './reports'
 import { resolvePrincipal } from './sessions'
-import { nowIso } from './sql'
+import { first, nowIso } from './sql'
 import type { TicketFilter, TicketSort } from './ticket-list'
 import * as tickets from './ticket-operations'
+import { findTicketRow, hydrateOne } from './tickets'
 import * as users from './user-operations'
 import type { NewUser, UserFilter } from './users'
 import * as rules from './workflow-rules'
+
+type LiveTicketEvent = { parties: { reporterId: string; assigneeIds: readonly string[] }; event: live.LiveEvent }
 
 export class Workspace extends DurableObject<Bindings> {
   private readonly store: StoreContext
@@ -43,6 +47,45 @@ export class Workspace extends DurableObject<Bindings> {
   private as<T>(actor: Actor, operation: (caller: Principal) => Result<T>): Result<T> {
     const caller = resolvePrincipal(this.store.sql, actor, nowIso())
     return caller ? operation(caller) : fail('E_AUTH_TOKEN_INVALID')
+  }
+
+  /**
+   * Opens a live-updates WebSocket for a caller the Worker has authenticated (it forwards the token's
+   * user and session in `X-Actor-User` / `X-Actor-Session`; this object is reachable only by it).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const actor = {
+      userId: request.headers.get('X-Actor-User') ?? '',
+      sessionId: request.headers.get('X-Actor-Session') ?? '',
+    }
+    const caller = resolvePrincipal(this.store.sql, actor, nowIso())
+    if (!caller) return Response.json({ ok: false, code: 'E_AUTH_TOKEN_INVALID' }, { status: 401 })
+    return live.accept(this.ctx, caller)
+  }
+
+  override webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
+    if (message === 'ping') socket.send('pong')
+  }
+
+  override webSocketClose(socket: WebSocket, code: number, reason: string) {
+    try {
+      socket.close(code, reason)
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Runs a ticket mutation, then pushes what it committed to the sockets that may see it. */
+  private async publishing<T>(operation: () => Result<T>, event: (value: T) => LiveTicketEvent | null) {
+    const since = live.lastNotificationSeq(this.store.sql)
+    const result = operation()
+    if (result.ok) {
+      const published = event(result.value)
+      if (published) live.publishTicketEvent(this.ctx, published.parties, published.event)
+      live.publishNotifications(this.ctx, this.store.sql, since)
+    }
+    await this.wakeSoon()
+    return result
   }
 
   /** A round trip that touches nothing: the store's ceiling in benchmarks. */
@@ -65,11 +108,18 @@ export class Workspace extends DurableObject<Bindings> {
   }
 
   rotateSession(input: auth.RefreshInput) {
-    return auth.rotateSession(this.store, input)
+    const result = auth.rotateSession(this.store, input)
+    if (!result.ok && result.details?.reason === 'refresh_token_reused') live.closeSession(this.ctx, input.sessionId)
+    return result
   }
 
   closeSession(actor: Actor, refreshSessionId: string | null) {
-    return this.as(actor, (caller) => auth.closeSession(this.store, caller, refreshSessionId))
+    const result = this.as(actor, (caller) => auth.closeSession(this.store, caller, refreshSessionId))
+    if (result.ok) {
+      live.closeSession(this.ctx, actor.sessionId)
+      if (refreshSessionId) live.closeSession(this.ctx, refreshSessionId)
+    }
+    return result
   }
 
   me(actor: Actor) {
@@ -99,11 +149,20 @@ export class Workspace extends DurableObject<Bindings> {
   }
 
   updateUser(actor: Actor, id: string, patch: users.UserPatch) {
-    return this.as(actor, (caller) => users.updateUserFor(this.store, caller, id, patch))
+    const result = this.as(actor, (caller) => users.updateUserFor(this.store, caller, id, patch))
+    if (result.ok) {
+      // Sessions that ended close their sockets; a role change reopens them with the new scope.
+      if (patch.active === false || patch.role !== undefined) live.closeUser(this.ctx, id)
+      else if (patch.passwordHash !== undefined)
+        live.closeUser(this.ctx, id, actor.userId === id ? actor.sessionId : '')
+    }
+    return result
   }
 
   deleteUser(actor: Actor, id: string) {
-    return this.as(actor, (caller) => users.deleteUserFor(this.store, caller, id))
+    const result = this.as(actor, (caller) => users.deleteUserFor(this.store, caller, id))
+    if (result.ok) live.closeUser(this.ctx, id)
+    return result
   }
 
   // Projects
@@ -130,10 +189,11 @@ export class Workspace extends DurableObject<Bindings> {
 
   // Tickets
 
-  async createTicket(actor: Actor, input: tickets.NewTicket, idempotency?: tickets.IdempotencyKey) {
-    const result = this.as(actor, (caller) => tickets.createTicket(this.store, caller, input, idempotency))
-    await this.wakeSoon()
-    return result
+  createTicket(actor: Actor, input: tickets.NewTicket, idempotency?: tickets.IdempotencyKey) {
+    return this.publishing(
+      () => this.as(actor, (caller) => tickets.createTicket(this.store, caller, input, idempotency)),
+      ({ ticket, replayed }) => (replayed ? null : { parties: ticket, event: { type: 'ticket.created', ticket } }),
+    )
   }
 
   listTickets(actor: Actor, filter: TicketFilter, sort: TicketSort, after: Position | null, limit: number) {
@@ -152,16 +212,27 @@ export class Workspace extends DurableObject<Bindings> {
     return this.as(actor, (caller) => tickets.getTicketByKey(this.store, caller, key))
   }
 
-  async updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
-    const result = this.as(actor, (caller) => tickets.updateTicket(this.store, caller, id, patch, expectedVersion))
-    await this.wakeSoon()
-    return result
+  updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
+    let before = 0
+    return this.publishing(
+      () =>
+        this.as(actor, (caller) => {
+          before = this.versionOf(id) ?? 0
+          return tickets.updateTicket(this.store, caller, id, patch, expectedVersion)
+        }),
+      (ticket) => (ticket.version === before ? null : { parties: ticket, event: { type: 'ticket.updated', ticket } }),
+    )
   }
 
-  async deleteTicket(actor: Actor, id: string) {
-    const result = this.as(actor, (caller) => tickets.deleteTicket(this.store, caller, id))
-    await this.wakeSoon()
-    return result
+  private versionOf(id: string) {
+    return first<{ version: number }>(this.store.sql, 'SELECT version FROM tickets WHERE id = ?', id)?.version
+  }
+
+  deleteTicket(actor: Actor, id: string) {
+    return this.publishing(
+      () => this.as(actor, (caller) => tickets.deleteTicket(this.store, caller, id)),
+      (ticket) => ({ parties: ticket, event: { type: 'ticket.deleted', ticketId: ticket.id, key: ticket.key } }),
+    )
   }
 
   ticketHistory(actor: Actor, id: string, after: Position | null, limit: number) {
@@ -177,7 +248,16 @@ export class Workspace extends DurableObject<Bindings> {
   }
 
   addComment(actor: Actor, ticketId: string, body: string) {
-    return this.as(actor, (caller) => tickets.addComment(this.store, caller, ticketId, body))
+    return this.publishing(
+      () => this.as(actor, (caller) => tickets.addComment(this.store, caller, ticketId, body)),
+      (comment) => this.ticketEvent(ticketId, { type: 'comment.created', ticketId, commentId: comment.id }),
+    )
+  }
+
+  /** An event about a ticket, addressed to its parties (read after the commit). */
+  private ticketEvent(ticketId: string, event: live.LiveEvent): LiveTicketEvent | null {
+    const row = findTicketRow(this.store.sql, ticketId)
+    return row ? { parties: hydrateOne(this.store.sql, row), event } : null
   }
 
   // Attachments (bytes never come here: only records, claims and visibility checks)
@@ -191,7 +271,15 @@ export class Workspace extends DurableObject<Bindings> {
   }
 
   createAttachment(actor: Actor, input: attachments.NewAttachment) {
-    return this.as(actor, (caller) => attachments.createAttachment(this.store, caller, input))
+    return this.publishing(
+      () => this.as(actor, (caller) => attachments.createAttachment(this.store, caller, input)),
+      (attachment) =>
+        this.ticketEvent(attachment.ticketId, {
+          type: 'attachment.created',
+          ticketId: attachment.ticketId,
+          attachmentId: attachment.id,
+        }),
+    )
   }
 
   getAttachment(actor: Actor, id: string) {
@@ -202,10 +290,17 @@ export class Workspace extends DurableObject<Bindings> {
     return this.as(actor, (caller) => attachments.listAttachments(this.store, caller, ticketId, after, limit))
   }
 
-  async deleteAttachment(actor: Actor, id: string) {
-    const result = this.as(actor, (caller) => attachments.deleteAttachment(this.store, caller, id))
-    await this.wakeSoon()
-    return result
+  deleteAttachment(actor: Actor, id: string) {
+    let ticketId = ''
+    return this.publishing(
+      () =>
+        this.as(actor, (caller) => {
+          const found = attachments.getAttachment(this.store, caller, id)
+          if (found.ok) ticketId = found.value.ticketId
+          return attachments.deleteAttachment(this.store, caller, id)
+        }),
+      () => this.ticketEvent(ticketId, { type: 'attachment.deleted', ticketId, attachmentId: id }),
+    )
   }
 
   // Reports
