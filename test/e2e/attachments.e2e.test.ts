@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { baseUrl, expectError, json, login, request } from './client'
+import { baseUrl, checkedFetch, expectError, json, login, request } from './client'
 
 describe('attachments over real HTTP against wrangler dev (local R2)', () => {
   it('uploads real bytes, records them, downloads the same bytes, lists, deletes and the object is gone', async () => {
@@ -20,10 +20,10 @@ describe('attachments over real HTTP against wrangler dev (local R2)', () => {
       200,
     )
     expect(grant.uploadUrl.startsWith(baseUrl())).toBe(true)
-    const uploaded = await fetch(grant.uploadUrl, { method: 'PUT', body: data, headers: grant.headers })
+    const uploaded = await checkedFetch(grant.uploadUrl, { method: 'PUT', body: data, headers: grant.headers })
     expect(uploaded.status, await uploaded.clone().text()).toBe(200)
     await expectError(
-      await fetch(grant.uploadUrl, { method: 'PUT', body: data, headers: grant.headers }),
+      await checkedFetch(grant.uploadUrl, { method: 'PUT', body: data, headers: grant.headers }),
       409,
       'E_UPLOAD_ALREADY_USED',
     )
@@ -45,7 +45,7 @@ describe('attachments over real HTTP against wrangler dev (local R2)', () => {
       await request('GET', `/api/v1/attachments/${attachment.id}`, { token: admin.accessToken }),
       200,
     )
-    const download = await fetch(downloadUrl)
+    const download = await checkedFetch(downloadUrl)
     expect(download.status).toBe(200)
     expect(download.headers.get('content-type')).toBe('image/png')
     expect(download.headers.get('x-content-type-options')).toBe('nosniff')
@@ -62,7 +62,7 @@ describe('attachments over real HTTP against wrangler dev (local R2)', () => {
     )
     let status = 0
     for (let i = 0; i < 50 && status !== 404; i++) {
-      status = (await fetch(downloadUrl)).status
+      status = (await checkedFetch(downloadUrl)).status
       if (status !== 404) await new Promise((resolve) => setTimeout(resolve, 100))
     }
     expect(status).toBe(404)

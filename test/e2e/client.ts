@@ -1,7 +1,45 @@
-/** A minimal HTTP client for the end-to-end suite: real fetch over real sockets. */
+/**
+ * A minimal HTTP client for the end-to-end suite: real fetch over real sockets. Every response it
+ * returns has been checked against the OpenAPI document the server publishes (see conformance.ts):
+ * a response that the document does not describe fails the test that received it.
+ */
 import { expect, inject } from 'vitest'
+import { type Conformance, createConformance, type OpenApiDocument, type ReceivedResponse } from './conformance'
 
 export const baseUrl = () => inject('baseUrl')
+
+let conformance: Promise<Conformance> | undefined
+
+/** The served document, fetched once per test file. */
+export const servedDocument = async () => {
+  const res = await fetch(`${baseUrl()}/openapi.json`)
+  expect(res.status).toBe(200)
+  return (await res.json()) as OpenApiDocument
+}
+
+const documented = () => {
+  conformance ??= servedDocument().then(createConformance)
+  return conformance
+}
+
+/** Fails (throws) unless the response is what the document declares for its operation and status. */
+export async function expectConforming(received: ReceivedResponse) {
+  const problems = await (await documented()).check(received)
+  if (problems.length > 0) {
+    throw new Error(`The response does not conform to the OpenAPI document:\n  ${problems.join('\n  ')}`)
+  }
+}
+
+export const expectConformance = (method: string, url: string, res: Response) =>
+  expectConforming({ method, url, status: res.status, headers: res.headers, text: () => res.clone().text() })
+
+/** `fetch`, with the response checked against the document: for URLs the API hands out and for generated clients. */
+export async function checkedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const req = new Request(input, init)
+  const res = await fetch(req)
+  await expectConformance(req.method, req.url, res)
+  return res
+}
 
 export async function request(
   method: string,
@@ -15,7 +53,7 @@ export async function request(
     headers['Content-Type'] ??= 'application/json'
     body = JSON.stringify(options.body)
   }
-  return fetch(`${baseUrl()}${path}`, { method, headers, body })
+  return checkedFetch(`${baseUrl()}${path}`, { method, headers, body })
 }
 
 export async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {

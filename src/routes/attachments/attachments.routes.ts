@@ -61,7 +61,9 @@ export const upload = createRoute({
     query: UploadQuerySchema,
     body: {
       required: true,
-      content: { 'application/octet-stream': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
+      description:
+        'The file’s bytes, sent with the signed `Content-Type` and `Content-Length` (the `headers` of the presigned URL)',
+      content: { '*/*': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
     },
   },
   responses: {
@@ -127,8 +129,8 @@ export const download = createRoute({
   request: { params: FileParamsSchema, query: DownloadQuerySchema },
   responses: {
     200: {
-      description: 'The file',
-      content: { 'application/octet-stream': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
+      description: 'The file’s bytes, with the content type it was uploaded with',
+      content: { '*/*': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
     },
     ...errorResponses('E_VALIDATION_ERROR', 'E_UPLOAD_URL_INVALID', 'E_UPLOAD_URL_EXPIRED', 'E_ATTACHMENT_NOT_FOUND'),
   },

@@ -61,31 +61,35 @@ export const CreateAttachmentSchema = z
   .openapi('CreateAttachment')
 
 export const AttachmentIdParamSchema = z.object({
-  attachmentId: z.uuid().openapi({ param: { name: 'attachmentId', in: 'path' } }),
+  attachmentId: z.uuid().openapi({ param: { name: 'attachmentId', in: 'path' }, description: 'The attachment’s id' }),
 })
 
 export const TicketIdParamSchema = z.object({
-  ticketId: z.uuid().openapi({ param: { name: 'ticketId', in: 'path' } }),
+  ticketId: z.uuid().openapi({ param: { name: 'ticketId', in: 'path' }, description: 'The ticket’s id' }),
 })
 
 export const FileParamsSchema = z.object({
-  ticketId: z.uuid().openapi({ param: { name: 'ticketId', in: 'path' } }),
-  fileId: z.uuid().openapi({ param: { name: 'fileId', in: 'path' } }),
+  ticketId: z.uuid().openapi({ param: { name: 'ticketId', in: 'path' }, description: 'The ticket’s id' }),
+  fileId: z.uuid().openapi({ param: { name: 'fileId', in: 'path' }, description: 'The random part of the file key' }),
 })
 
-const Signature = z.string().min(1).max(200)
-const Expires = z.coerce.number().int().min(0)
+const Signature = z.string().min(1).max(200).openapi({ description: 'HMAC-SHA256 signature over the other parameters' })
+const Expires = z.coerce.number().int().min(0).openapi({ description: 'Expiry of the URL, in seconds since the epoch' })
 
 export const UploadQuerySchema = z.object({
-  size: z.coerce.number().int().min(1),
-  type: z.string().min(1).max(200),
+  size: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .openapi({ description: 'The signed size in bytes (must equal `Content-Length`)' }),
+  type: z.string().min(1).max(200).openapi({ description: 'The signed content type (must equal `Content-Type`)' }),
   expires: Expires,
   sig: Signature,
 })
 
 export const DownloadQuerySchema = z.object({
-  name: z.string().min(1).max(255),
-  type: z.string().min(1).max(200),
+  name: z.string().min(1).max(255).openapi({ description: 'The file name for `Content-Disposition`' }),
+  type: z.string().min(1).max(200).openapi({ description: 'The stored content type' }),
   expires: Expires,
   sig: Signature,
 })

@@ -58,7 +58,11 @@ export const markRead = createRoute({
   summary: 'Mark one of the caller’s notifications read',
   description: 'Idempotent: marking a read notification again changes nothing.',
   request: {
-    params: z.object({ notificationId: z.uuid().openapi({ param: { name: 'notificationId', in: 'path' } }) }),
+    params: z.object({
+      notificationId: z
+        .uuid()
+        .openapi({ param: { name: 'notificationId', in: 'path' }, description: 'The notification’s id' }),
+    }),
   },
   responses: {
     200: jsonContent(NotificationSchema, 'The notification, read'),

@@ -21,7 +21,7 @@ export const ProjectSchema = z
   .openapi('Project')
 
 export const ProjectIdParamSchema = z.object({
-  projectId: z.uuid().openapi({ param: { name: 'projectId', in: 'path' } }),
+  projectId: z.uuid().openapi({ param: { name: 'projectId', in: 'path' }, description: 'The project’s id' }),
 })
 
 const Name = z.string().trim().min(1).max(200).openapi({ example: 'Operations' })

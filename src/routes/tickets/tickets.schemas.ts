@@ -67,12 +67,12 @@ export const UpdateTicketSchema = z
   .openapi('UpdateTicket')
 
 export const TicketListQuerySchema = PageQuerySchema.extend({
-  status: StatusSchema.optional(),
-  priority: PrioritySchema.optional(),
-  assignee_id: z.uuid().optional(),
-  reporter_id: z.uuid().optional(),
-  department: z.string().min(1).max(100).optional(),
-  project_id: z.uuid().optional(),
+  status: StatusSchema.optional().openapi({ description: 'Only tickets in this status' }),
+  priority: PrioritySchema.optional().openapi({ description: 'Only tickets of this priority' }),
+  assignee_id: z.uuid().optional().openapi({ description: 'Only tickets assigned to this user' }),
+  reporter_id: z.uuid().optional().openapi({ description: 'Only tickets reported by this user' }),
+  department: z.string().min(1).max(100).optional().openapi({ description: 'Only tickets of this department' }),
+  project_id: z.uuid().optional().openapi({ description: 'Only tickets in this project' }),
   q: z
     .string()
     .trim()
@@ -87,14 +87,14 @@ export const TicketListQuerySchema = PageQuerySchema.extend({
 })
 
 export const TicketIdParamSchema = z.object({
-  ticketId: z.uuid().openapi({ param: { name: 'ticketId', in: 'path' } }),
+  ticketId: z.uuid().openapi({ param: { name: 'ticketId', in: 'path' }, description: 'The ticket’s id' }),
 })
 
 export const TicketKeyParamSchema = z.object({
   ticketKey: z
     .string()
     .regex(/^[A-Z][A-Z0-9]{1,9}-\d{1,12}$/, 'must look like TSK-1001')
-    .openapi({ param: { name: 'ticketKey', in: 'path' }, example: 'TSK-1001' }),
+    .openapi({ param: { name: 'ticketKey', in: 'path' }, description: 'The ticket’s key', example: 'TSK-1001' }),
 })
 
 export const IfMatchHeaderSchema = z.object({
@@ -157,5 +157,5 @@ export const CreateCommentSchema = z
   .openapi('CreateComment')
 
 export const CommentIdParamSchema = TicketIdParamSchema.extend({
-  commentId: z.uuid().openapi({ param: { name: 'commentId', in: 'path' } }),
+  commentId: z.uuid().openapi({ param: { name: 'commentId', in: 'path' }, description: 'The comment’s id' }),
 })

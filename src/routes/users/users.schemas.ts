@@ -32,7 +32,11 @@ export const UserSchema = z
   .openapi('User')
 
 export const UserIdParamSchema = z.object({
-  userId: z.uuid().openapi({ param: { name: 'userId', in: 'path' }, example: '0b7e4f7c-3d42-4c4f-9a4e-2f1d6c7e8a90' }),
+  userId: z.uuid().openapi({
+    param: { name: 'userId', in: 'path' },
+    description: 'The user’s id',
+    example: '0b7e4f7c-3d42-4c4f-9a4e-2f1d6c7e8a90',
+  }),
 })
 
 export const CreateUserSchema = z
@@ -68,5 +72,5 @@ export const UserListQuerySchema = z.object({
     .enum(['true', 'false'])
     .transform((value) => value === 'true')
     .optional()
-    .openapi({ type: 'boolean' }),
+    .openapi({ type: 'boolean', description: 'Only active (`true`) or deactivated (`false`) users' }),
 })

@@ -138,5 +138,5 @@ export const RuleSchema = z
   .openapi('WorkflowRule')
 
 export const RuleIdParamSchema = z.object({
-  ruleId: z.uuid().openapi({ param: { name: 'ruleId', in: 'path' } }),
+  ruleId: z.uuid().openapi({ param: { name: 'ruleId', in: 'path' }, description: 'The rule’s id' }),
 })
