@@ -16,6 +16,8 @@ export const SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000
 /** An uploaded object with no attachment record after this long was abandoned (URLs last 15 minutes). */
 export const ORPHAN_AGE_MS = 7 * 24 * 60 * 60 * 1000
 const BATCH = 100
+/** How long after a commit the outboxes are worked off: changes within it share one relay. */
+export const RELAY_DELAY_MS = 200
 
 /** Whether a commit left work for the alarm, so it should run now rather than at the next sweep. */
 export const outboxPending = (ctx: StoreContext) =>

@@ -70,6 +70,7 @@ function notifyAbout(ctx: StoreContext, ticket: TicketRef, changes: FieldChange[
   }
 }
 
+/** Returns the ticket's row as it is after the change. */
 export function commitChanges(
   ctx: StoreContext,
   row: TicketRow,
@@ -78,13 +79,13 @@ export function commitChanges(
   action: (change: FieldChange) => string,
   now: string,
   options: { notify: boolean } = { notify: true },
-) {
+): TicketRow {
   const rowChanges: Record<string, unknown> = {}
   for (const change of changes) {
-    if (change.field === 'assigneeIds') replaceAssignees(ctx.sql, row.id, [...change.to])
+    if (change.field === 'assigneeIds') replaceAssignees(ctx.sql, row, change.to)
     else rowChanges[change.field] = change.to
   }
-  updateTicketRow(ctx.sql, row, rowChanges, now)
+  const updated = updateTicketRow(ctx.sql, row, rowChanges, now)
   for (const change of changes) {
     appendHistory(
       ctx.sql,
@@ -102,4 +103,5 @@ export function commitChanges(
   const title = changes.find((change) => change.field === 'title')?.to
   if (options.notify)
     notifyAbout(ctx, { ...row, title: typeof title === 'string' ? title : row.title }, changes, by, now)
+  return updated
 }

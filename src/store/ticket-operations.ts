@@ -31,11 +31,11 @@ import {
   findTicketRow,
   findTicketRowByKey,
   hydrateOne,
-  insertTicketRow,
+  insertTicket,
   invalidAssignees,
-  replaceAssignees,
   type Ticket,
   type TicketRow,
+  toTicket,
 } from './tickets'
 import { runWorkflows } from './workflow-engine'
 
@@ -107,29 +107,32 @@ export function createTicket(
     const project = projectId ? findProjectRow(ctx.sql, projectId) : null
     if (projectId && !project) return projectMissing(projectId)
 
-    const row = insertTicketRow(ctx.sql, {
-      id: crypto.randomUUID(),
-      key: allocateKey(ctx.sql, project?.key ?? DEFAULT_KEY_PREFIX),
-      title: input.title,
-      description: input.description,
-      status: 'open',
-      priority: input.priority ?? DEFAULT_PRIORITY,
-      department: input.department ?? null,
-      projectId,
-      reporterId: caller.id,
-      now,
-    })
-    replaceAssignees(ctx.sql, row.id, assigneeIds)
-    const { id, version, createdAt, updatedAt, reporterId, ...created } = hydrateOne(ctx.sql, row)
+    const inserted = insertTicket(
+      ctx.sql,
+      {
+        id: crypto.randomUUID(),
+        key: allocateKey(ctx.sql, project?.key ?? DEFAULT_KEY_PREFIX),
+        title: input.title,
+        description: input.description,
+        status: 'open',
+        priority: input.priority ?? DEFAULT_PRIORITY,
+        department: input.department ?? null,
+        projectId,
+        reporterId: caller.id,
+        now,
+      },
+      assigneeIds,
+    )
+    const { id, version, createdAt, updatedAt, reporterId, ...created } = inserted
     appendHistory(
       ctx.sql,
       { ticketId: id, userId: caller.id, action: 'created', oldValue: null, newValue: created },
       now,
     )
     const by = { userId: caller.id }
-    notifyAssigned(ctx, row, assigneeIds, by, now)
-    runWorkflows(ctx, id, { triggers: ['ticket_created'], before: null }, by, now)
-    const ticket = hydrateOne(ctx.sql, findTicketRow(ctx.sql, id) as TicketRow)
+    notifyAssigned(ctx, { id, key: inserted.key, title: inserted.title, reporter_id: reporterId }, assigneeIds, by, now)
+    const ruled = runWorkflows(ctx, id, { triggers: ['ticket_created'], before: null }, by, now)
+    const ticket = ruled ? hydrateOne(ctx.sql, findTicketRow(ctx.sql, id) as TicketRow) : inserted
     if (idempotency) {
       run(
         ctx.sql,
@@ -185,8 +188,9 @@ export function updateTicket(
   expectedVersion?: number,
 ): Result<Ticket> {
   return transact(ctx.storage, () => {
-    const current = visible(ctx, caller, findTicketRow(ctx.sql, id))
-    if (!current.ok) return current
+    const row = findTicketRow(ctx.sql, id)
+    const current = visible(ctx, caller, row)
+    if (!current.ok || !row) return current
     const before = current.value
     if (patch.assigneeIds !== undefined && !canAssign(caller)) {
       return fail(
@@ -217,14 +221,15 @@ export function updateTicket(
       }
     }
     if (changes.length === 0) return ok(before)
-    const row = findTicketRow(ctx.sql, id) as TicketRow
     const now = nowIso()
     const by = { userId: caller.id }
-    commitChanges(ctx, row, changes, by, (change) => historyAction(change.field), now)
+    const updated = commitChanges(ctx, row, changes, by, (change) => historyAction(change.field), now)
     const triggers: Trigger[] = ['ticket_updated']
     if (changes.some((change) => change.field === 'status')) triggers.push('status_changed')
-    runWorkflows(ctx, id, { triggers, before: stateOf(before) }, by, now)
-    return ok(hydrateOne(ctx.sql, findTicketRow(ctx.sql, id) as TicketRow))
+    if (runWorkflows(ctx, id, { triggers, before: stateOf(before) }, by, now))
+      return ok(hydrateOne(ctx.sql, findTicketRow(ctx.sql, id) as TicketRow))
+    const assigneeIds = changes.find((change) => change.field === 'assigneeIds')?.to
+    return ok(toTicket(updated, Array.isArray(assigneeIds) ? [...assigneeIds] : before.assigneeIds))
   })
 }
 

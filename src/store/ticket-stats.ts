@@ -8,14 +8,15 @@ import { activityOf, type CountedTicket, counterDeltas } from '../domain/ticket-
 import { all, first, run } from './sql'
 
 export function countTicketChange(sql: SqlStorage, before: CountedTicket | null, after: CountedTicket | null) {
-  for (const [key, delta] of counterDeltas(before, after)) {
-    run(
-      sql,
-      'INSERT INTO ticket_counters (key, n) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n',
-      key,
-      delta,
-    )
-  }
+  const deltas = [...counterDeltas(before, after)]
+  if (deltas.length === 0) return
+  // One statement for all of a change's counters (a create or a status change moves two to four).
+  run(
+    sql,
+    `INSERT INTO ticket_counters (key, n) VALUES ${deltas.map(() => '(?, ?)').join(', ')}
+     ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`,
+    ...deltas.flat(),
+  )
 }
 
 const KIND_COLUMNS = { created: 'created', assigned: 'assigned', closed: 'closed' } as const

@@ -67,7 +67,8 @@ export function assigneesOf(sql: SqlStorage, ticketIds: string[]): Map<string, s
   return byTicket
 }
 
-const toTicket = (row: TicketRow, assigneeIds: string[]): Ticket => ({
+/** The public shape of a stored row, given its assignees. */
+export const toTicket = (row: TicketRow, assigneeIds: string[]): Ticket => ({
   id: row.id,
   key: row.key,
   title: row.title,
@@ -95,15 +96,16 @@ export const hydrateOne = (sql: SqlStorage, row: TicketRow) => hydrate(sql, [row
 
 /** The next key for a prefix, from a counter that only ever grows: keys are never reused. */
 export function allocateKey(sql: SqlStorage, prefix: string): string {
-  const row = first<{ next_number: number }>(sql, 'SELECT next_number FROM key_counters WHERE prefix = ?', prefix)
-  const number = row ? row.next_number : (FIRST_NUMBER[prefix] ?? 1)
-  run(
-    sql,
-    `INSERT INTO key_counters (prefix, next_number) VALUES (?, ?)
-     ON CONFLICT (prefix) DO UPDATE SET next_number = excluded.next_number`,
-    prefix,
-    number + 1,
-  )
+  const start = FIRST_NUMBER[prefix] ?? 1
+  const { number } = sql
+    .exec<{ number: number }>(
+      `INSERT INTO key_counters (prefix, next_number) VALUES (?, ?)
+       ON CONFLICT (prefix) DO UPDATE SET next_number = next_number + 1
+       RETURNING next_number - 1 AS number`,
+      prefix,
+      start + 1,
+    )
+    .one()
   return `${prefix}-${number}`
 }
 
@@ -133,26 +135,37 @@ export interface TicketInsert {
   now: string
 }
 
-export function insertTicketRow(sql: SqlStorage, ticket: TicketInsert): TicketRow {
-  run(
-    sql,
-    `INSERT INTO tickets (id, key, title, description, status, priority, priority_rank, department,
+/**
+ * Inserts a new ticket with its assignees, parties, counters and full-text entry; returns the
+ * ticket as stored.
+ */
+export function insertTicket(sql: SqlStorage, ticket: TicketInsert, assigneeIds: readonly string[]): Ticket {
+  const row = insertTicketRow(sql, ticket)
+  if (assigneeIds.length > 0) insertAssignees(sql, row.id, assigneeIds)
+  addParties(sql, row.seq, [row.reporter_id, ...assigneeIds])
+  return toTicket(row, [...assigneeIds])
+}
+
+function insertTicketRow(sql: SqlStorage, ticket: TicketInsert): TicketRow {
+  const row = sql
+    .exec<TicketRow>(
+      `INSERT INTO tickets (id, key, title, description, status, priority, priority_rank, department,
        project_id, reporter_id, version, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-    ticket.id,
-    ticket.key,
-    ticket.title,
-    ticket.description,
-    ticket.status,
-    ticket.priority,
-    priorityRank(ticket.priority),
-    ticket.department,
-    ticket.projectId,
-    ticket.reporterId,
-    ticket.now,
-    ticket.now,
-  )
-  const row = findTicketRow(sql, ticket.id) as TicketRow
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING *`,
+      ticket.id,
+      ticket.key,
+      ticket.title,
+      ticket.description,
+      ticket.status,
+      ticket.priority,
+      priorityRank(ticket.priority),
+      ticket.department,
+      ticket.projectId,
+      ticket.reporterId,
+      ticket.now,
+      ticket.now,
+    )
+    .one()
   countTicketChange(sql, null, ticket)
   run(sql, 'INSERT INTO tickets_fts (rowid, title, description) VALUES (?, ?, ?)', row.seq, row.title, row.description)
   return row
@@ -167,8 +180,8 @@ export interface RowChanges {
   projectId?: string | null
 }
 
-/** Writes changed columns, bumps the version and keeps the full-text index in step. */
-export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowChanges, now: string) {
+/** Writes changed columns, bumps the version and keeps the full-text index in step; returns the new row. */
+export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowChanges, now: string): TicketRow {
   const sets: string[] = []
   const values: SqlValue[] = []
   const set = (column: string, value: SqlValue) => {
@@ -184,13 +197,14 @@ export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowCha
   }
   if (changes.department !== undefined) set('department', changes.department)
   if (changes.projectId !== undefined) set('project_id', changes.projectId)
-  run(
-    sql,
-    `UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = ?'].join(', ')} WHERE seq = ?`,
-    ...values,
-    now,
-    row.seq,
-  )
+  const updated = sql
+    .exec<TicketRow>(
+      `UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = ?'].join(', ')} WHERE seq = ? RETURNING *`,
+      ...values,
+      now,
+      row.seq,
+    )
+    .one()
   const before = { status: row.status as Status, priority: row.priority as Priority, department: row.department }
   countTicketChange(sql, before, {
     status: changes.status ?? before.status,
@@ -206,39 +220,39 @@ export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowCha
       row.seq,
     )
   }
+  return updated
 }
 
-export function replaceAssignees(sql: SqlStorage, ticketId: string, userIds: string[]) {
-  run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', ticketId)
-  userIds.forEach((userId, position) => {
-    run(sql, 'INSERT INTO ticket_assignees (ticket_id, user_id, position) VALUES (?, ?, ?)', ticketId, userId, position)
-  })
-  refreshParties(sql, ticketId)
+/** Sets a ticket's assignees (in the given order) and re-derives who is involved in it. */
+export function replaceAssignees(
+  sql: SqlStorage,
+  row: Pick<TicketRow, 'id' | 'seq' | 'reporter_id'>,
+  userIds: readonly string[],
+) {
+  run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', row.id)
+  if (userIds.length > 0) insertAssignees(sql, row.id, userIds)
+  clearParties(sql, row.seq)
+  addParties(sql, row.seq, [row.reporter_id, ...userIds])
 }
 
-/** Re-derives who is involved in a ticket (reporter and assignees) after either changes. */
-function refreshParties(sql: SqlStorage, ticketId: string) {
-  const ticket = first<{ seq: number; reporter_id: string }>(
-    sql,
-    'SELECT seq, reporter_id FROM tickets WHERE id = ?',
-    ticketId,
-  )
-  if (!ticket) return
-  clearParties(sql, ticket.seq)
+function insertAssignees(sql: SqlStorage, ticketId: string, userIds: readonly string[]) {
   run(
     sql,
-    `INSERT OR IGNORE INTO ticket_parties (user_id, seq)
-     SELECT ?, ? UNION SELECT user_id, ? FROM ticket_assignees WHERE ticket_id = ?`,
-    ticket.reporter_id,
-    ticket.seq,
-    ticket.seq,
+    'INSERT INTO ticket_assignees (ticket_id, user_id, position) SELECT ?, value, key FROM json_each(?)',
     ticketId,
+    JSON.stringify(userIds),
   )
+}
+
+/** Records who is involved in a ticket (its reporter and assignees), keeping per-user counts in step. */
+function addParties(sql: SqlStorage, seq: number, userIds: readonly string[]) {
+  const distinct = JSON.stringify([...new Set(userIds)])
+  run(sql, 'INSERT INTO ticket_parties (user_id, seq) SELECT value, ? FROM json_each(?)', seq, distinct)
   run(
     sql,
-    `INSERT INTO party_counts (user_id, n) SELECT user_id, 1 FROM ticket_parties WHERE seq = ?
+    `INSERT INTO party_counts (user_id, n) SELECT value, 1 FROM json_each(?) WHERE true
      ON CONFLICT (user_id) DO UPDATE SET n = n + 1`,
-    ticket.seq,
+    distinct,
   )
 }
 

@@ -92,6 +92,10 @@ export interface TriggeringEvent {
   before: TicketState | null
 }
 
+/**
+ * Runs the rules an event triggers on `ticketId`; returns whether any rule fired (and so whether the
+ * ticket, its comments, history or notifications may have changed).
+ */
 export function runWorkflows(
   ctx: StoreContext,
   ticketId: string,
@@ -99,14 +103,14 @@ export function runWorkflows(
   by: ChangeAuthor,
   now: string,
   round = 1,
-) {
+): boolean {
   const rules = activeRules(ctx.sql, event.triggers)
-  if (rules.length === 0) return
+  if (rules.length === 0) return false
   const start = load(ctx, ticketId)
-  if (!start) return
+  if (!start) return false
   const startState = stateOf(start.ticket)
   const fired = evaluate({ triggers: event.triggers, before: event.before, after: startState }, rules)
-  if (fired.length === 0) return
+  if (fired.length === 0) return false
   if (round > MAX_RULE_ROUNDS) {
     appendHistory(
       ctx.sql,
@@ -119,16 +123,17 @@ export function runWorkflows(
       },
       now,
     )
-    return
+    return true
   }
   for (const rule of fired) {
     for (const action of rule.actions) apply(ctx, ticketId, action, { userId: by.userId, ruleId: rule.id }, now)
   }
   const end = load(ctx, ticketId)
-  if (!end) return
+  if (!end) return true
   const changes = diffTicket(startState, stateOf(end.ticket))
-  if (changes.length === 0) return
+  if (changes.length === 0) return true
   const triggers: Trigger[] = ['ticket_updated']
   if (changes.some((change) => change.field === 'status')) triggers.push('status_changed')
   runWorkflows(ctx, ticketId, { triggers, before: startState }, by, now, round + 1)
+  return true
 }

@@ -77,9 +77,11 @@ export class Workspace extends DurableObject<Bindings> {
 
   /** Runs a ticket mutation, then pushes what it committed to the sockets that may see it. */
   private async publishing<T>(operation: () => Result<T>, event: (value: T) => LiveTicketEvent | null) {
-    const since = live.lastNotificationSeq(this.store.sql)
+    // With nobody listening (the common case) there is nothing to look up or send.
+    const listening = this.ctx.getWebSockets().length > 0
+    const since = listening ? live.lastNotificationSeq(this.store.sql) : 0
     const result = operation()
-    if (result.ok) {
+    if (result.ok && listening) {
       const published = event(result.value)
       if (published) live.publishTicketEvent(this.ctx, published.parties, published.event)
       live.publishNotifications(this.ctx, this.store.sql, since)
@@ -384,11 +386,15 @@ export class Workspace extends DurableObject<Bindings> {
     return ok(null)
   }
 
-  /** After a commit that left outbox work (emails, R2 deletions): run the alarm now. */
+  /**
+   * After a commit that left outbox work (emails, R2 deletions): run the alarm shortly, unless it
+   * already will. The short delay lets a burst of changes share one relay (one queue batch).
+   */
   private async wakeSoon() {
     if (!housekeeping.outboxPending(this.store)) return
+    const due = Date.now() + housekeeping.RELAY_DELAY_MS
     const scheduled = await this.ctx.storage.getAlarm()
-    if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now())
+    if (scheduled === null || scheduled > due) await this.ctx.storage.setAlarm(due)
   }
 
   /** Works off the outboxes, sweeps once a day, and sleeps until the next sweep. */
