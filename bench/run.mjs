@@ -10,7 +10,9 @@
 // --readme (rewrite the table in README.md between the bench markers), --keep-state,
 // --assets-router (serve with Miniflare's emulated assets router in front, see bench/server.mjs),
 // --profile id,id… (no table: a V8 CPU profile of each named scenario, see profile() below),
-// --only id,id… (just these scenarios, with the ceilings), --config FILE (another bench config, for
+// --only id,id… (just these scenarios, with the ceilings), --state-dir DIR (where the fresh state
+// directory is made; default the OS temp dir; /dev/shm takes the disk's flush out of each commit,
+// see "What limits them" in the README), --config FILE (another bench config, for
 // experiments such as a variant without some binding; the production-bindings check then only warns).
 //
 // Steps: build bench/worker.ts with `wrangler deploy --dry-run` (bench/wrangler.bench.toml), serve it
@@ -51,6 +53,7 @@ const { values: argv } = parseArgs({
     profile: { type: 'string' },
     only: { type: 'string' },
     config: { type: 'string' },
+    'state-dir': { type: 'string' },
   },
 })
 
@@ -71,6 +74,8 @@ const settings = {
   connections: Number(argv.connections ?? 16),
   phases: [Number(argv.tickets ?? 1000), ...(argv.large ? [Number(argv['large-tickets'] ?? 100_000)] : [])],
   assetsRouter: argv['assets-router'],
+  /** Where each run's fresh state directory is made (its file system decides what a commit's flush costs). */
+  stateParent: resolve(argv['state-dir'] ?? os.tmpdir()),
 }
 const resultsFile = argv.out ?? (argv.smoke ? join(OUT_DIR, 'results.smoke.json') : join(ROOT, 'bench', 'results.json'))
 
@@ -635,7 +640,7 @@ function say(result) {
 }
 
 async function runPhase(tickets, phaseIndex) {
-  const stateDir = mkdtempSync(join(os.tmpdir(), 'ticketing-bench-'))
+  const stateDir = mkdtempSync(join(settings.stateParent, 'ticketing-bench-'))
   const server = await startServer(stateDir)
   log(
     `\n## ${tickets.toLocaleString('en')} tickets: serving bench/out with Miniflare ${server.miniflare} on ${server.url} (state ${stateDir})`,
@@ -913,6 +918,9 @@ function machine(server) {
     workerd: version('workerd'),
     autocannon: require('autocannon/package.json').version,
     ...sourceVersion(),
+    stateDir: settings.stateParent,
+    stateFilesystem:
+      spawnSync('stat', ['-f', '-c', '%T', settings.stateParent], { encoding: 'utf8' }).stdout?.trim() || null,
     loadAverageAtStart: os.loadavg().map((v) => round(v, 2)),
   }
 }
@@ -1036,7 +1044,7 @@ function summarizeProfile(profile, sourceMap) {
 
 async function profile(ids) {
   const port = 9400 + Math.floor(Math.random() * 500)
-  const stateDir = mkdtempSync(join(os.tmpdir(), 'ticketing-bench-'))
+  const stateDir = mkdtempSync(join(settings.stateParent, 'ticketing-bench-'))
   const server = await startServer(stateDir, { inspectorPort: port })
   const mapFile = join(OUT_DIR, 'worker.js.map')
   const sourceMap = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')))
@@ -1155,7 +1163,7 @@ async function main() {
       ? `Concurrency (${phases[0].tickets.toLocaleString('en')} tickets): transitions ${concurrency.transitionsAlone} req/s alone, ${concurrency.transitionsWithLogins} req/s while ${concurrency.loginsWithTransitions} logins/s run (median ratio ${concurrency.throughputRatio}; p99 ${concurrency.p99Alone} → ${concurrency.p99WithLogins} ms).`
       : '',
     targetsTable(phases),
-    `Machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, ${host.os}, Node ${host.node}, wrangler ${host.wrangler}, workerd ${host.workerd}; ${settings.connections} connections; ${method()}. Code: ${host.commit ? `commit ${host.commit}${host.uncommittedSourceFiles ? ` with ${host.uncommittedSourceFiles} uncommitted file(s) in src/ or wrangler.toml` : ''}` : 'not a git checkout'}.`,
+    `Machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, ${host.os}, Node ${host.node}, wrangler ${host.wrangler}, workerd ${host.workerd}; state in ${host.stateDir}${host.stateFilesystem ? ` (${host.stateFilesystem})` : ''}; ${settings.connections} connections; ${method()}. Code: ${host.commit ? `commit ${host.commit}${host.uncommittedSourceFiles ? ` with ${host.uncommittedSourceFiles} uncommitted file(s) in src/ or wrangler.toml` : ''}` : 'not a git checkout'}.`,
   ]
     .filter(Boolean)
     .join('\n\n')

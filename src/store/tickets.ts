@@ -246,13 +246,13 @@ function insertAssignees(sql: SqlStorage, ticketId: string, userIds: readonly st
 
 /** Records who is involved in a ticket (its reporter and assignees), keeping per-user counts in step. */
 function addParties(sql: SqlStorage, seq: number, userIds: readonly string[]) {
-  const distinct = JSON.stringify([...new Set(userIds)])
-  run(sql, 'INSERT INTO ticket_parties (user_id, seq) SELECT value, ? FROM json_each(?)', seq, distinct)
+  const distinct = [...new Set(userIds)]
+  const rows = distinct.map(() => '(?, ?)').join(', ')
+  run(sql, `INSERT INTO ticket_parties (user_id, seq) VALUES ${rows}`, ...distinct.flatMap((id) => [id, seq]))
   run(
     sql,
-    `INSERT INTO party_counts (user_id, n) SELECT value, 1 FROM json_each(?) WHERE true
-     ON CONFLICT (user_id) DO UPDATE SET n = n + 1`,
-    distinct,
+    `INSERT INTO party_counts (user_id, n) VALUES ${rows} ON CONFLICT (user_id) DO UPDATE SET n = n + 1`,
+    ...distinct.flatMap((id) => [id, 1]),
   )
 }
 
