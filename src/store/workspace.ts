@@ -3,93 +3,26 @@
  * public methods are its RPC surface; each authenticates the caller's session against storage,
  * then runs one operation (every mutation one `transactionSync`). Failures come back as data.
  * Nothing here hashes passwords or signs tokens: that CPU work stays in the stateless Worker.
+ * Start-up, sessions, live-update publishing and the alarm live in `workspace-base.ts`.
  */
-import { DurableObject } from 'cloudflare:workers'
-import type { Bindings } from '../config'
-import { seesAllTickets } from '../domain/ticket-access'
 import type { TicketPatch } from '../domain/ticket-changes'
 import { fail, ok, type Result } from '../lib/result'
 import * as attachments from './attachments'
 import * as auth from './auth-operations'
-import { DEFAULT_WORKSPACE } from './client'
-import type { Actor, Position, Principal, StoreContext } from './context'
-import * as housekeeping from './housekeeping'
+import type { Actor, Position } from './context'
 import * as live from './live'
-import { migrate } from './migrate'
 import * as notifications from './notifications'
 import * as projects from './projects'
 import * as reports from './reports'
-import { resolvePrincipal } from './sessions'
-import { first, nowIso } from './sql'
+import { nowIso } from './sql'
 import type { TicketFilter, TicketSort } from './ticket-list'
 import * as tickets from './ticket-operations'
-import { findTicketRow, hydrateOne } from './tickets'
 import * as users from './user-operations'
 import type { NewUser, UserFilter } from './users'
 import * as rules from './workflow-rules'
+import { WorkspaceBase } from './workspace-base'
 
-type LiveTicketEvent = { parties: { reporterId: string; assigneeIds: readonly string[] }; event: live.LiveEvent }
-
-export class Workspace extends DurableObject<Bindings> {
-  private readonly store: StoreContext
-
-  constructor(ctx: DurableObjectState, env: Bindings) {
-    super(ctx, env)
-    this.store = { storage: ctx.storage, sql: ctx.storage.sql, emailEnabled: Boolean(env.EMAIL_QUEUE && env.EMAIL) }
-    void ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage)
-      if ((await ctx.storage.getAlarm()) === null)
-        await ctx.storage.setAlarm(Date.now() + housekeeping.SWEEP_INTERVAL_MS)
-    })
-  }
-
-  /** Runs `operation` as the caller, if its session is live and its user active. */
-  private as<T>(actor: Actor, operation: (caller: Principal) => Result<T>): Result<T> {
-    const caller = resolvePrincipal(this.store.sql, actor, nowIso())
-    return caller ? operation(caller) : fail('E_AUTH_TOKEN_INVALID')
-  }
-
-  /**
-   * Opens a live-updates WebSocket for a caller the Worker has authenticated (it forwards the token's
-   * user and session in `X-Actor-User` / `X-Actor-Session`; this object is reachable only by it).
-   */
-  override async fetch(request: Request): Promise<Response> {
-    const actor = {
-      userId: request.headers.get('X-Actor-User') ?? '',
-      sessionId: request.headers.get('X-Actor-Session') ?? '',
-    }
-    const caller = resolvePrincipal(this.store.sql, actor, nowIso())
-    if (!caller) return Response.json({ ok: false, code: 'E_AUTH_TOKEN_INVALID' }, { status: 401 })
-    return live.accept(this.ctx, caller)
-  }
-
-  override webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
-    if (message === 'ping') socket.send('pong')
-  }
-
-  override webSocketClose(socket: WebSocket, code: number, reason: string) {
-    try {
-      socket.close(code, reason)
-    } catch {
-      // already closed
-    }
-  }
-
-  /** Runs a ticket mutation, then pushes what it committed to the sockets that may see it. */
-  private async publishing<T>(operation: () => Result<T>, event: (value: T) => LiveTicketEvent | null) {
-    // With nobody listening (the common case) there is nothing to look up or send.
-    const listening = this.ctx.getWebSockets().length > 0
-    const since = listening ? live.lastNotificationSeq(this.store.sql) : 0
-    const result = operation()
-    if (result.ok && listening) {
-      const published = event(result.value)
-      if (published) live.publishTicketEvent(this.ctx, published.parties, published.event)
-      live.publishNotifications(this.ctx, this.store.sql, since)
-    }
-    await this.wakeSoon()
-    return result
-  }
-
+export class Workspace extends WorkspaceBase {
   /** A round trip that touches nothing: the store's ceiling in benchmarks. */
   ping(): Result<null> {
     return ok(null)
@@ -226,10 +159,6 @@ export class Workspace extends DurableObject<Bindings> {
     )
   }
 
-  private versionOf(id: string) {
-    return first<{ version: number }>(this.store.sql, 'SELECT version FROM tickets WHERE id = ?', id)?.version
-  }
-
   deleteTicket(actor: Actor, id: string) {
     return this.publishing(
       () => this.as(actor, (caller) => tickets.deleteTicket(this.store, caller, id)),
@@ -254,12 +183,6 @@ export class Workspace extends DurableObject<Bindings> {
       () => this.as(actor, (caller) => tickets.addComment(this.store, caller, ticketId, body)),
       (comment) => this.ticketEvent(ticketId, { type: 'comment.created', ticketId, commentId: comment.id }),
     )
-  }
-
-  /** An event about a ticket, addressed to its parties (read after the commit). */
-  private ticketEvent(ticketId: string, event: live.LiveEvent): LiveTicketEvent | null {
-    const row = findTicketRow(this.store.sql, ticketId)
-    return row ? { parties: hydrateOne(this.store.sql, row), event } : null
   }
 
   // Attachments (bytes never come here: only records, claims and visibility checks)
@@ -309,11 +232,6 @@ export class Workspace extends DurableObject<Bindings> {
 
   dashboard(actor: Actor) {
     return this.as(actor, (caller) => ok(reports.dashboard(this.store, caller)))
-  }
-
-  /** Workspace-wide reports are for managers and admins. */
-  private asManager<T>(actor: Actor, report: () => T) {
-    return this.as(actor, (caller) => (seesAllTickets(caller) ? ok(report()) : fail('E_AUTH_INSUFFICIENT_PERMISSIONS')))
   }
 
   ticketsByStatus(actor: Actor) {
@@ -384,27 +302,5 @@ export class Workspace extends DurableObject<Bindings> {
       for (const { id, outcome } of outcomes) notifications.recordEmailAttempt(this.store.sql, id, outcome, now)
     })
     return ok(null)
-  }
-
-  /**
-   * After a commit that left outbox work (emails, R2 deletions): run the alarm shortly, unless it
-   * already will. The short delay lets a burst of changes share one relay (one queue batch).
-   */
-  private async wakeSoon() {
-    if (!housekeeping.outboxPending(this.store)) return
-    const due = Date.now() + housekeeping.RELAY_DELAY_MS
-    const scheduled = await this.ctx.storage.getAlarm()
-    if (scheduled === null || scheduled > due) await this.ctx.storage.setAlarm(due)
-  }
-
-  /** Works off the outboxes, sweeps once a day, and sleeps until the next sweep. */
-  override async alarm() {
-    await housekeeping.relayEmails(this.store, this.env.EMAIL_QUEUE, this.ctx.id.name ?? DEFAULT_WORKSPACE)
-    await housekeeping.deleteObjects(this.store, this.env.ATTACHMENTS)
-    const now = Date.now()
-    const nextSweep = housekeeping.sweepIfDue(this.store, now)
-    if (nextSweep > now + housekeeping.SWEEP_INTERVAL_MS - 1000)
-      await housekeeping.sweepOrphans(this.store, this.env.ATTACHMENTS, now)
-    await this.ctx.storage.setAlarm(nextSweep)
   }
 }
