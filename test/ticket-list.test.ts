@@ -153,6 +153,15 @@ describe('X-Total-Count', () => {
       token: manager.accessToken,
       body: { assigneeIds: [reporter.user.id] },
     })
+    // A reporter who is also an assignee is involved once; assignees keep the order given.
+    const selfAssigned = await create(manager, {
+      title: 'Self-assigned',
+      assigneeIds: [assignee.user.id, manager.user.id],
+    })
+    expect((selfAssigned as Ticket & { assigneeIds: string[] }).assigneeIds).toEqual([
+      assignee.user.id,
+      manager.user.id,
+    ])
     const doomed = await create(reporter, { title: 'Doomed', department: 'IT', assigneeIds: [] })
     await call('DELETE', `/api/v1/tickets/${doomed.id}`, { token: manager.accessToken })
     for (const [session, path] of [
