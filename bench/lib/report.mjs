@@ -1,0 +1,210 @@
+// Reporting: the Markdown tables (per phase, and where each target stands), the concurrency
+// finding, the description of the method and of the machine (with the commit measured), and the
+// rewrite of README.md's results block. bench/run.mjs writes results.json from these pieces.
+
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import { join } from 'node:path'
+import { log, ROOT, round } from './common.mjs'
+import { ALONE, TARGETS } from './scenarios.mjs'
+
+const require = createRequire(join(ROOT, 'package.json'))
+
+export const fmt = {
+  rps: (v) => (typeof v === 'number' ? Math.round(v).toLocaleString('en') : '—'),
+  ms: (v) => (typeof v === 'number' ? v.toFixed(v < 10 ? 2 : 1) : '—'),
+  ratio: (v) => (typeof v === 'number' ? v.toFixed(2) : '—'),
+}
+
+function table(phase, baseline) {
+  const rows = [
+    `| scenario | req/s | p50 ms | p99 ms | errors | vs store | vs runtime | target |${baseline ? ` p99 vs ${baseline.tickets.toLocaleString('en')} |` : ''}`,
+    `|---|--:|--:|--:|--:|--:|--:|---|${baseline ? '--:|' : ''}`,
+  ]
+  const scaleCell = (result) => {
+    if (!baseline) return ''
+    const ratio = phase.scale?.[result.id]
+    return ` ${typeof ratio === 'number' ? `${ratio.toFixed(2)}${ratio <= TARGETS.scaleP99 ? '' : ' ✗'}` : '—'} |`
+  }
+  for (const result of phase.scenarios) {
+    if (result.skipped) {
+      rows.push(`| ${result.name} | skipped: ${result.skipped} | | | | | | |${baseline ? ' |' : ''}`)
+      continue
+    }
+    if (result.failed) {
+      rows.push(`| ${result.name} | FAILED | | | | | | |${baseline ? ' |' : ''}`)
+      continue
+    }
+    if (result.runs) {
+      for (const run of result.runs) {
+        rows.push(
+          `| ${result.name}: ${run.id} | ${fmt.rps(run.rps)} | ${fmt.ms(run.p50)} | ${fmt.ms(run.p99)} | ${run.errors} | ${fmt.ratio(run.vsStore)} | ${fmt.ratio(run.vsRuntime)} | |${baseline ? ' |' : ''}`,
+        )
+      }
+      continue
+    }
+    const target = result.target ? `≥ ${result.target.vsStore} store ${result.target.met ? '✓' : '✗'}` : ''
+    const isReference = result.group === 'reference'
+    rows.push(
+      `| ${result.name} | ${fmt.rps(result.rps)} | ${fmt.ms(result.p50)} | ${fmt.ms(result.p99)} | ${result.errors} | ${isReference && result.id !== 'store' ? '—' : fmt.ratio(result.vsStore)} | ${fmt.ratio(result.vsRuntime)} | ${target} |${scaleCell(result)}`,
+    )
+  }
+  return rows.join('\n')
+}
+
+export function concurrencyFinding(phase) {
+  const together = phase.scenarios.find((r) => r.id === 'transition+login')
+  const run = (id) => together?.runs?.find((r) => r.id === id)
+  if (!run(ALONE)?.rps || !run('transition')?.rps) return null
+  return {
+    transitionsAlone: round(run(ALONE).rps, 0),
+    transitionsWithLogins: round(run('transition').rps, 0),
+    throughputRatio: together.throughputRatio,
+    p99Alone: round(run(ALONE).p99, 1),
+    p99WithLogins: round(run('transition').p99, 1),
+    loginsAlone: round(phase.scenarios.find((r) => r.id === 'login')?.rps, 1),
+    loginsWithTransitions: round(run('login')?.rps, 1),
+  }
+}
+
+/** Where each target stands, per phase: the value of every scenario it applies to. */
+function targetsTable(phases) {
+  const mark = (met) => (met ? '✓' : '✗')
+  const cells = (phase, pick) => phase.scenarios.map(pick).filter(Boolean).join(', ') || '—'
+  const rows = [
+    [
+      `reads ≥ ${TARGETS.read} × store`,
+      (phase) =>
+        cells(phase, (r) => r.group === 'read' && r.target && `${r.id} ${fmt.ratio(r.vsStore)} ${mark(r.target.met)}`),
+    ],
+    [
+      `creates, transitions ≥ ${TARGETS.write} × store`,
+      (phase) =>
+        cells(phase, (r) => r.group === 'write' && r.target && `${r.id} ${fmt.ratio(r.vsStore)} ${mark(r.target.met)}`),
+    ],
+    [
+      `p99 ≤ ${TARGETS.scaleP99} × p99 at ${phases[0].tickets.toLocaleString('en')}`,
+      (phase) =>
+        cells(phase, (r) => {
+          const ratio = phase.scale?.[r.id]
+          return (
+            r.group !== 'reference' &&
+            typeof ratio === 'number' &&
+            `${r.id} ${fmt.ratio(ratio)} ${mark(ratio <= TARGETS.scaleP99)}`
+          )
+        }),
+    ],
+    [
+      'no errors (any non-2xx fails the run)',
+      (phase) => {
+        const errors = phase.scenarios.reduce((sum, r) => sum + (r.errors ?? 0), 0)
+        return `${errors} ${mark(errors === 0)}`
+      },
+    ],
+  ]
+  const header = `| target | ${phases.map((phase) => `${phase.tickets.toLocaleString('en')} tickets`).join(' | ')} |`
+  const rule = `|---|${phases.map(() => '---').join('|')}|`
+  return [header, rule, ...rows.map(([name, value]) => `| ${name} | ${phases.map(value).join(' | ')} |`)].join('\n')
+}
+
+export const method = (settings) =>
+  settings.interleave
+    ? `each scenario ${settings.rounds} × ${settings.duration} s, each slice after a ${settings.warmup} s warm-up and next to a fresh ${settings.duration} s slice of both ceilings; ratios are the median of the per-slice ratios, and the p99 scale ratio compares the medians of the per-slice p99s`
+    : `each scenario ${settings.rounds} × ${settings.duration} s after a ${settings.warmup} s warm-up; ratios against the mean of the ceilings measured at the start and at the end`
+
+/** Which code was measured: the commit, and whether src/ had uncommitted changes (read-only git). */
+function sourceVersion() {
+  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' })
+  const head = git('rev-parse', '--short', 'HEAD')
+  if (head.status !== 0) return {}
+  const changed = git('status', '--porcelain', '--', 'src', 'wrangler.toml').stdout.split('\n').filter(Boolean).length
+  return { commit: head.stdout.trim(), uncommittedSourceFiles: changed }
+}
+
+/** `server`: the running bench server, when there is one (it knows its Miniflare version). */
+export function machine(settings, server) {
+  const cpus = os.cpus()
+  const version = (name) => {
+    try {
+      return createRequire(require.resolve('wrangler/package.json'))(`${name}/package.json`).version
+    } catch {
+      return require(`${name}/package.json`).version
+    }
+  }
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model?.trim(),
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    wrangler: require('wrangler/package.json').version,
+    miniflare: server?.miniflare ?? version('miniflare'),
+    workerd: version('workerd'),
+    autocannon: require('autocannon/package.json').version,
+    ...sourceVersion(),
+    stateDir: settings.stateParent,
+    stateFilesystem:
+      spawnSync('stat', ['-f', '-c', '%T', settings.stateParent], { encoding: 'utf8' }).stdout?.trim() || null,
+    loadAverageAtStart: os.loadavg().map((v) => round(v, 2)),
+  }
+}
+
+/** Every target in every phase, met or not: the report's `targets`. */
+export function collectTargets(phases) {
+  const targets = []
+  for (const phase of phases) {
+    for (const result of phase.scenarios.filter((r) => r.target)) {
+      targets.push({
+        phase: phase.tickets,
+        scenario: result.id,
+        kind: `vsStore ≥ ${result.target.vsStore}`,
+        value: result.vsStore,
+        met: result.target.met,
+      })
+    }
+    for (const [id, ratio] of Object.entries(phase.scale ?? {})) {
+      if (phase.scenarios.find((r) => r.id === id)?.group === 'reference') continue
+      targets.push({
+        phase: phase.tickets,
+        scenario: id,
+        kind: `p99 vs ${phases[0].tickets} tickets ≤ ${TARGETS.scaleP99}`,
+        value: ratio,
+        met: ratio <= TARGETS.scaleP99,
+      })
+    }
+  }
+  return targets
+}
+
+/** The summary printed at the end of a run, and what `--readme` writes between the README's bench markers. */
+export function resultsMarkdown(phases, { settings, host, concurrency }) {
+  return [
+    ...phases.map(
+      (phase, i) =>
+        `**${phase.tickets.toLocaleString('en')} tickets**: the ceilings measured ${phase.ceilings.runtime.slices.length} times: runtime ${fmt.rps(phase.ceilings.runtime.min)}–${fmt.rps(phase.ceilings.runtime.max)} req/s, store ${fmt.rps(phase.ceilings.store.min)}–${fmt.rps(phase.ceilings.store.max)} req/s.\n\n${table(phase, i > 0 ? phases[0] : null)}`,
+    ),
+    concurrency
+      ? `Concurrency (${phases[0].tickets.toLocaleString('en')} tickets): transitions ${concurrency.transitionsAlone} req/s alone, ${concurrency.transitionsWithLogins} req/s while ${concurrency.loginsWithTransitions} logins/s run (median ratio ${concurrency.throughputRatio}; p99 ${concurrency.p99Alone} → ${concurrency.p99WithLogins} ms).`
+      : '',
+    targetsTable(phases),
+    `Machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, ${host.os}, Node ${host.node}, wrangler ${host.wrangler}, workerd ${host.workerd}; state in ${host.stateDir}${host.stateFilesystem ? ` (${host.stateFilesystem})` : ''}; ${settings.connections} connections; ${method(settings)}. Code: ${host.commit ? `commit ${host.commit}${host.uncommittedSourceFiles ? ` with ${host.uncommittedSourceFiles} uncommitted file(s) in src/ or wrangler.toml` : ''}` : 'not a git checkout'}.`,
+  ]
+    .filter(Boolean)
+    .join('\n\n')
+}
+
+export function updateReadme(markdown) {
+  const path = join(ROOT, 'README.md')
+  const text = readFileSync(path, 'utf8')
+  const start = '<!-- bench:results:start -->'
+  const end = '<!-- bench:results:end -->'
+  const from = text.indexOf(start)
+  const to = text.indexOf(end)
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} block to update`)
+  writeFileSync(path, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`)
+  // Biome formats Markdown too (`npm run lint`): align the new tables the way it wants them.
+  spawnSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', 'README.md'], { cwd: ROOT })
+  log('README.md: results block updated')
+}

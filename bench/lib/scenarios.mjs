@@ -1,0 +1,182 @@
+// The scenarios `npm run bench` measures, as data, and the targets they are held to.
+//
+// The scenarios. Data-driven: `group` decides which ceiling a scenario is compared with and which
+// target applies; `optional` scenarios are skipped when their route answers 404 during setup.
+// `next(state)` returns the next request; its `done(status)` is called with the answer's status.
+// (`state` is what bench/lib/seed.mjs returns: base URL, tokens, ticket samples and pools.)
+
+import { call, json } from './http.mjs'
+
+/** Targets to steer by (from the issue); reported, never fatal. */
+export const TARGETS = { read: 0.8, write: 0.7, scaleP99: 1.5 }
+
+export const BENCH_PASSWORD = 'bench-password-1'
+
+/** Round robin over a list. */
+const cycle = (items) => {
+  let i = 0
+  return () => items[i++ % items.length]
+}
+
+export const SCENARIOS = [
+  {
+    id: 'runtime',
+    name: 'reference: runtime (no Durable Object)',
+    group: 'reference',
+    next: () => () => json('GET', '/__bench/runtime'),
+  },
+  {
+    id: 'store',
+    name: 'reference: store no-op RPC',
+    group: 'reference',
+    next: () => () => json('GET', '/__bench/store'),
+  },
+  {
+    id: 'get-by-id',
+    name: 'get ticket by id',
+    group: 'read',
+    next: (s) => {
+      const ticket = cycle(s.readSample)
+      return () => json('GET', `/api/v1/tickets/${ticket().id}`, s.token('manager'))
+    },
+  },
+  {
+    id: 'get-by-key',
+    name: 'get ticket by key',
+    group: 'read',
+    next: (s) => {
+      const ticket = cycle(s.readSample)
+      return () => json('GET', `/api/v1/tickets/key/${ticket().key}`, s.token('manager'))
+    },
+  },
+  {
+    id: 'list-filtered',
+    name: 'list 50, status=open',
+    group: 'read',
+    next: (s) => () => json('GET', '/api/v1/tickets?status=open&limit=50', s.token('manager')),
+  },
+  {
+    id: 'my',
+    name: '/tickets/my (plain user)',
+    group: 'read',
+    next: (s) => () => json('GET', '/api/v1/tickets/my', s.token('user')),
+  },
+  {
+    id: 'dashboard',
+    name: 'dashboard',
+    group: 'read',
+    optional: true,
+    next: (s) => () => json('GET', '/api/v1/reports/dashboard', s.token('manager')),
+  },
+  {
+    id: 'report-by-status',
+    name: 'manager report: tickets by status',
+    group: 'read',
+    optional: true,
+    next: (s) => () => json('GET', '/api/v1/reports/tickets-by-status', s.token('manager')),
+  },
+  {
+    id: 'login',
+    name: 'login (PBKDF2 100k)',
+    group: 'auth',
+    next: (s) => () =>
+      json('POST', '/api/v1/auth/login', null, { email: s.emails.user, password: BENCH_PASSWORD }, loginAddress()),
+  },
+  {
+    id: 'create',
+    name: 'create ticket (plain user)',
+    group: 'write',
+    next: (s) => {
+      const project = cycle([...s.projectIds, null])
+      let n = 0
+      return () =>
+        json('POST', '/api/v1/tickets', s.token('user'), {
+          title: `Bench create ${++n}`,
+          description: 'Created by the benchmark: the vpn drops every few minutes.',
+          priority: 'high',
+          department: 'IT',
+          projectId: project(),
+        })
+    },
+  },
+  {
+    id: 'transition',
+    name: 'status transition (open ⇄ in_progress)',
+    group: 'write',
+    next: (s) => transitions(s, s.transitionPool),
+  },
+  {
+    id: 'comment',
+    name: 'add comment',
+    group: 'write',
+    next: (s) => {
+      const ticket = cycle(s.commentSample)
+      return () =>
+        json('POST', `/api/v1/tickets/${ticket().id}/comments`, s.token('manager'), { body: 'Bench comment: on it.' })
+    },
+  },
+  {
+    id: 'transition+login',
+    name: 'transitions while logins run',
+    group: 'concurrent',
+    firstPhaseOnly: true,
+    runs: [
+      { id: 'transition', next: (s) => transitions(s, s.concurrencyPool) },
+      { id: 'login', next: (s) => SCENARIOS.find((scenario) => scenario.id === 'login').next(s) },
+    ],
+  },
+]
+
+/** The two ceilings every other scenario is measured against. */
+export const REFERENCES = SCENARIOS.filter((scenario) => scenario.group === 'reference')
+/** The run name of a concurrent scenario's first workload measured alone, its baseline. */
+export const ALONE = 'transition alone'
+
+/** Logins come from many client addresses, as they would in production (the limit is high anyway). */
+let loginCounter = 0
+export const loginAddress = () => ({
+  'cf-connecting-ip': `10.${(loginCounter >> 16) & 255}.${(loginCounter >> 8) & 255}.${loginCounter++ & 255}`,
+})
+
+/**
+ * Valid transitions only: each ticket of the pool is lent to one request at a time and alternates
+ * open → in_progress → open, so no request can race another on the same ticket or ask for an
+ * invalid transition. Tickets still lent when a run ends (answers that never came) are taken back
+ * after the run with their status as the store has it (see `reclaim`, called by `slice`).
+ */
+function transitions(s, pool) {
+  const lent = new Set()
+  const next = () => {
+    const ticket = pool.shift()
+    if (!ticket) throw new Error('transition pool exhausted: raise the pool size or lower --connections')
+    lent.add(ticket)
+    const status = ticket.status === 'open' ? 'in_progress' : 'open'
+    return {
+      ...json('PUT', `/api/v1/tickets/${ticket.id}`, s.token('manager'), { status }),
+      done: (code) => {
+        if (code !== 200) return
+        lent.delete(ticket)
+        ticket.status = status
+        pool.push(ticket)
+      },
+    }
+  }
+  next.reclaim = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500)) // let abandoned requests finish
+    for (const ticket of [...lent]) {
+      const answer = await call(s.base, json('GET', `/api/v1/tickets/${ticket.id}`, s.token('manager')))
+      lent.delete(ticket)
+      if (answer.status !== 200 || !['open', 'in_progress'].includes(answer.body.status)) continue
+      ticket.status = answer.body.status
+      pool.push(ticket)
+    }
+  }
+  return next
+}
+
+/** Which target a scenario is held to (a ratio to the store ceiling), or null. */
+export const targetFor = (id, group) => {
+  if (group === 'read') return TARGETS.read
+  if (id === 'create' || id === 'transition') return TARGETS.write // comments are writes reported without one
+  return null
+}

@@ -1,0 +1,114 @@
+// Seeding one fresh state directory through the public API (the bootstrap admin, a manager, users,
+// projects) and the bench-only seed route (tickets, through the store's own createTicket), and the
+// `state` the scenarios draw on: tokens that renew themselves, ticket samples to read and comment
+// on, and disjoint pools of open tickets for the transition workloads.
+
+import { log } from './common.mjs'
+import { json, must } from './http.mjs'
+import { BENCH_PASSWORD, loginAddress } from './scenarios.mjs'
+
+const USERS = 20
+const PROJECT_KEYS = ['BENCH', 'OPS', 'WEB']
+const SEED_BATCH = 2000
+const TOKEN_MAX_AGE_MS = 10 * 60 * 1000 // access tokens live 15 minutes
+
+/** `connections`: the load's concurrency, which sizes the transition pools. */
+export async function seed(base, tickets, { configPath, connections }) {
+  const started = performance.now()
+  const config = (await import('wrangler')).unstable_readConfig({ config: configPath })
+  const emails = {
+    admin: config.vars.BOOTSTRAP_ADMIN_EMAIL,
+    manager: 'bench-manager@bench.invalid',
+    user: 'bench-user-01@bench.invalid',
+  }
+  const passwords = { admin: config.vars.BOOTSTRAP_ADMIN_PASSWORD, manager: BENCH_PASSWORD, user: BENCH_PASSWORD }
+  const tokens = {}
+  const login = async (who) => {
+    const answer = await must(
+      base,
+      json('POST', '/api/v1/auth/login', null, { email: emails[who], password: passwords[who] }, loginAddress()),
+    )
+    tokens[who] = { value: answer.accessToken, at: Date.now() }
+  }
+  await login('admin') // the first login creates the bootstrap admin, as in production
+  const admin = tokens.admin.value
+
+  await must(
+    base,
+    json('POST', '/api/v1/users', admin, {
+      name: 'Bench Manager',
+      email: emails.manager,
+      password: BENCH_PASSWORD,
+      role: 'manager',
+    }),
+  )
+  const userIds = []
+  for (let i = 1; i <= USERS; i++) {
+    const email = `bench-user-${String(i).padStart(2, '0')}@bench.invalid`
+    const user = await must(
+      base,
+      json('POST', '/api/v1/users', admin, { name: `Bench User ${i}`, email, password: BENCH_PASSWORD, role: 'user' }),
+    )
+    userIds.push(user.id)
+  }
+  const projectIds = []
+  for (const key of PROJECT_KEYS) {
+    const project = await must(
+      base,
+      json('POST', '/api/v1/projects', admin, { key, name: `Project ${key}`, description: 'Seeded by the benchmark' }),
+    )
+    projectIds.push(project.id)
+  }
+
+  let total = 0
+  for (let offset = 0; offset < tickets; offset += SEED_BATCH) {
+    const count = Math.min(SEED_BATCH, tickets - offset)
+    const answer = await must(
+      base,
+      json('POST', '/__bench/seed', admin, { count, offset, projectIds, assigneeIds: userIds }),
+    )
+    total = answer.total
+    if (tickets > 10_000 && (offset / SEED_BATCH) % 10 === 9) log(`  seeded ${total.toLocaleString('en')} tickets…`)
+  }
+  await login('manager')
+  await login('user')
+
+  const sample = async (status, limit) =>
+    must(base, json('GET', `/__bench/sample?status=${status}&limit=${limit}`, admin))
+  const readSample = [
+    ...(await sample('open', 600)),
+    ...(await sample('in_progress', 250)),
+    ...(await sample('closed', 150)),
+  ]
+  // Tickets for the transition workloads: disjoint pools, each ticket lent to one request at a time.
+  const poolSize = Math.max(connections * 4, 64)
+  const open = await sample('open', poolSize * 2 + 100)
+  const transitionPool = open.slice(0, poolSize).map((t) => ({ ...t }))
+  const concurrencyPool = open.slice(poolSize, poolSize * 2).map((t) => ({ ...t }))
+  const commentSample = await sample('in_progress', 500)
+  if (transitionPool.length < connections * 2 || concurrencyPool.length < connections * 2) {
+    throw new Error('not enough open tickets for the transition pools: seed more tickets')
+  }
+
+  const seconds = (performance.now() - started) / 1000
+  log(
+    `seed: ${total.toLocaleString('en')} tickets, ${USERS + 2} users, ${PROJECT_KEYS.length} projects in ${seconds.toFixed(1)} s`,
+  )
+
+  const state = {
+    base,
+    emails,
+    projectIds,
+    readSample,
+    commentSample,
+    transitionPool,
+    concurrencyPool,
+    tokens,
+    token: (who) => tokens[who].value,
+    /** Fresh tokens before each scenario, so a long (large) run never meets an expired one. */
+    async refreshTokens() {
+      for (const who of Object.keys(tokens)) if (Date.now() - tokens[who].at > TOKEN_MAX_AGE_MS) await login(who)
+    },
+  }
+  return { state, seconds, total }
+}
