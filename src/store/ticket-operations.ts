@@ -180,17 +180,24 @@ export const listMyTickets = (
   limit: number,
 ): Result<Page<Ticket>> => ok(listTickets(ctx.sql, { ...filter, involving: caller.id }, sort, after, limit))
 
+export interface TicketUpdate {
+  ticket: Ticket
+  /** False when the patch changed nothing (no version bump, no history). */
+  changed: boolean
+}
+
 export function updateTicket(
   ctx: StoreContext,
   caller: Principal,
   id: string,
   patch: TicketPatch,
   expectedVersion?: number,
-): Result<Ticket> {
-  return transact(ctx.storage, () => {
+): Result<TicketUpdate> {
+  return transact<TicketUpdate>(ctx.storage, () => {
     const row = findTicketRow(ctx.sql, id)
     const current = visible(ctx, caller, row)
-    if (!current.ok || !row) return current
+    if (!current.ok) return current
+    if (!row) return notFound()
     const before = current.value
     if (patch.assigneeIds !== undefined && !canAssign(caller)) {
       return fail(
@@ -220,16 +227,17 @@ export function updateTicket(
         if (!assignees.ok) return assignees
       }
     }
-    if (changes.length === 0) return ok(before)
+    if (changes.length === 0) return ok({ ticket: before, changed: false })
     const now = nowIso()
     const by = { userId: caller.id }
     const updated = commitChanges(ctx, row, changes, by, (change) => historyAction(change.field), now)
     const triggers: Trigger[] = ['ticket_updated']
     if (changes.some((change) => change.field === 'status')) triggers.push('status_changed')
     if (runWorkflows(ctx, id, { triggers, before: stateOf(before) }, by, now))
-      return ok(hydrateOne(ctx.sql, findTicketRow(ctx.sql, id) as TicketRow))
+      return ok({ ticket: hydrateOne(ctx.sql, findTicketRow(ctx.sql, id) as TicketRow), changed: true })
     const assigneeIds = changes.find((change) => change.field === 'assigneeIds')?.to
-    return ok(toTicket(updated, Array.isArray(assigneeIds) ? [...assigneeIds] : before.assigneeIds))
+    const ticket = toTicket(updated, Array.isArray(assigneeIds) ? [...assigneeIds] : before.assigneeIds)
+    return ok({ ticket, changed: true })
   })
 }
 

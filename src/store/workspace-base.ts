@@ -14,7 +14,7 @@ import * as housekeeping from './housekeeping'
 import * as live from './live'
 import { migrate } from './migrate'
 import { resolvePrincipal } from './sessions'
-import { first, nowIso } from './sql'
+import { nowIso } from './sql'
 import { findTicketRow, hydrateOne } from './tickets'
 
 export type LiveTicketEvent = {
@@ -91,10 +91,6 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
   protected ticketEvent(ticketId: string, event: live.LiveEvent): LiveTicketEvent | null {
     const row = findTicketRow(this.store.sql, ticketId)
     return row ? { parties: hydrateOne(this.store.sql, row), event } : null
-  }
-
-  protected versionOf(id: string) {
-    return first<{ version: number }>(this.store.sql, 'SELECT version FROM tickets WHERE id = ?', id)?.version
   }
 
   /**

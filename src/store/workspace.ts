@@ -147,16 +147,12 @@ export class Workspace extends WorkspaceBase {
     return this.as(actor, (caller) => tickets.getTicketByKey(this.store, caller, key))
   }
 
-  updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
-    let before = 0
-    return this.publishing(
-      () =>
-        this.as(actor, (caller) => {
-          before = this.versionOf(id) ?? 0
-          return tickets.updateTicket(this.store, caller, id, patch, expectedVersion)
-        }),
-      (ticket) => (ticket.version === before ? null : { parties: ticket, event: { type: 'ticket.updated', ticket } }),
+  async updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
+    const result = await this.publishing(
+      () => this.as(actor, (caller) => tickets.updateTicket(this.store, caller, id, patch, expectedVersion)),
+      ({ ticket, changed }) => (changed ? { parties: ticket, event: { type: 'ticket.updated', ticket } } : null),
     )
+    return result.ok ? ok(result.value.ticket) : result
   }
 
   deleteTicket(actor: Actor, id: string) {
