@@ -1123,7 +1123,7 @@ export interface components {
       /** Format: date-time */
       createdAt: string
       /**
-       * @description Email delivery: `disabled` when email is not configured (in-app only)
+       * @description Email delivery: `pending` until handed to the email queue (about 200 ms after the change commits, so a burst shares one batch), `queued`, then `sent` or, after the last retry, `failed`; `disabled` when email is not configured (in-app only)
        * @enum {string}
        */
       emailStatus: 'disabled' | 'pending' | 'queued' | 'sent' | 'failed'

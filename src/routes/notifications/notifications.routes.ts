@@ -24,7 +24,10 @@ export const NotificationSchema = z
     readAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
     emailStatus: z.enum(['disabled', 'pending', 'queued', 'sent', 'failed']).openapi({
-      description: 'Email delivery: `disabled` when email is not configured (in-app only)',
+      description:
+        'Email delivery: `pending` until handed to the email queue (about 200 ms after the change commits, ' +
+        'so a burst shares one batch), `queued`, then `sent` or, after the last retry, `failed`; ' +
+        '`disabled` when email is not configured (in-app only)',
     }),
   })
   .openapi('Notification')
