@@ -401,7 +401,10 @@ export interface paths {
     }
     /** Read a workflow rule (admin) */
     get: operations['getWorkflowRule']
-    /** Replace a workflow rule (admin) */
+    /**
+     * Change a workflow rule (admin, partial)
+     * @description The fields sent (`name`, `description`, `conditions`, `actions`, `active`) replace those fields; the rest stay. The result is validated as a whole rule: `fromStatus`/`toStatus` conditions need a `status_changed` rule, and users named by actions must exist (else 422 `E_WORKFLOW_INVALID_RULE`).
+     */
     put: operations['updateWorkflowRule']
     post?: never
     /** Delete a workflow rule (admin) */
@@ -625,7 +628,7 @@ export interface paths {
     }
     /**
      * Download a file (signed URL)
-     * @description Called through the `downloadUrl` of an attachment; streams the bytes from R2 with the stored type, `Content-Length`, a safe `Content-Disposition` and `X-Content-Type-Options: nosniff`.
+     * @description Called through the `downloadUrl` of an attachment; streams the bytes from R2 with the stored type, `Content-Length`, a safe `Content-Disposition` and `X-Content-Type-Options: nosniff`. Once the attachment is deleted, every URL handed out for it answers 404.
      */
     get: operations['downloadFile']
     put?: never
@@ -958,9 +961,8 @@ export interface components {
       id: string
       name: string
       description: string
-      /** @enum {string} */
-      trigger: 'ticket_created' | 'ticket_updated' | 'status_changed'
-      conditions: components['schemas']['WorkflowConditions']
+      trigger: components['schemas']['WorkflowTrigger']
+      conditions: components['schemas']['WorkflowTransitionConditions']
       actions: components['schemas']['WorkflowActions']
       active: boolean
       /** Format: date-time */
@@ -968,40 +970,76 @@ export interface components {
       /** Format: date-time */
       updatedAt: string
     }
+    /** @enum {string} */
+    WorkflowTrigger: 'ticket_created' | 'ticket_updated' | 'status_changed'
     /**
+     * @description Conditions of a `status_changed` rule: the ticket fields, and the statuses before and after.
      * @example {
-     *       "priority": "critical",
-     *       "department": {
-     *         "in": [
-     *           "IT",
-     *           "Ops"
-     *         ]
-     *       }
+     *       "fromStatus": "open",
+     *       "toStatus": "closed"
      *     }
      */
-    WorkflowConditions: {
-      priority?: components['schemas']['WorkflowCondition']
-      department?: components['schemas']['WorkflowCondition']
-      status?: components['schemas']['WorkflowCondition']
-      projectId?: components['schemas']['WorkflowCondition']
-      fromStatus?: components['schemas']['WorkflowCondition'] & unknown
-      toStatus?: components['schemas']['WorkflowCondition'] & unknown
+    WorkflowTransitionConditions: {
+      priority?:
+        | components['schemas']['TicketPriority']
+        | {
+            in: components['schemas']['TicketPriority'][]
+          }
+        | {
+            neq: components['schemas']['TicketPriority']
+          }
+      /** @description A department (null: none), `in`, `neq`, or `{"contains": "text"}` (case-insensitive) */
+      department?:
+        | string
+        | {
+            in: (string | null)[]
+          }
+        | {
+            neq: string | null
+          }
+        | {
+            contains: string
+          }
+        | null
+      status?:
+        | components['schemas']['TicketStatus']
+        | {
+            in: components['schemas']['TicketStatus'][]
+          }
+        | {
+            neq: components['schemas']['TicketStatus']
+          }
+      projectId?:
+        | string
+        | {
+            in: (string | null)[]
+          }
+        | {
+            /** Format: uuid */
+            neq: string | null
+          }
+        | null
+      /** @description The status before the change */
+      fromStatus?:
+        | components['schemas']['TicketStatus']
+        | {
+            in: components['schemas']['TicketStatus'][]
+          }
+        | {
+            neq: components['schemas']['TicketStatus']
+          }
+      /** @description The status after the change */
+      toStatus?:
+        | components['schemas']['TicketStatus']
+        | {
+            in: components['schemas']['TicketStatus'][]
+          }
+        | {
+            neq: components['schemas']['TicketStatus']
+          }
     }
-    /** @description A value the field must equal, or `{"in": [...]}`, `{"neq": value}`, `{"contains": "text"}` */
-    WorkflowCondition:
-      | string
-      | null
-      | {
-          in: (string | null)[]
-        }
-      | {
-          neq: string | null
-        }
-      | {
-          contains: string
-        }
     /**
-     * @description Applied in the order written
+     * @description Applied in the order written. Users named here must exist (else 422).
      * @example {
      *       "assign_user": "0b7e4f7c-3d42-4c4f-9a4e-2f1d6c7e8a90",
      *       "add_comment": "Escalated"
@@ -1016,7 +1054,7 @@ export interface components {
       change_status?: components['schemas']['TicketStatus'] & unknown
       /** @description A comment by the rule */
       add_comment?: string
-      /** @description Notifies a user id, the reporter or the assignees */
+      /** @description Notifies a user id (an existing user), the reporter or the assignees */
       send_notification?: {
         to: 'reporter' | 'assignees' | string
         message: string
@@ -1045,58 +1083,104 @@ export interface components {
      *       }
      *     }
      */
-    CreateWorkflowRule: {
-      /** @example Escalate critical IT tickets */
-      name: string
-      /** @default  */
-      description?: string
-      trigger: components['schemas']['WorkflowTrigger']
-      conditions?: components['schemas']['WorkflowConditions']
-      actions: components['schemas']['WorkflowActions']
-      /**
-       * @description Inactive rules never run
-       * @default true
-       */
-      active?: boolean
-    }
-    /** @enum {string} */
-    WorkflowTrigger: 'ticket_created' | 'ticket_updated' | 'status_changed'
+    CreateWorkflowRule:
+      | {
+          /** @example Escalate critical IT tickets */
+          name: string
+          /** @default  */
+          description?: string
+          actions: components['schemas']['WorkflowActions']
+          /**
+           * @description Inactive rules never run
+           * @default true
+           */
+          active?: boolean
+          /** @enum {string} */
+          trigger: 'ticket_created' | 'ticket_updated'
+          conditions?: components['schemas']['WorkflowConditions']
+        }
+      | {
+          /** @example Escalate critical IT tickets */
+          name: string
+          /** @default  */
+          description?: string
+          actions: components['schemas']['WorkflowActions']
+          /**
+           * @description Inactive rules never run
+           * @default true
+           */
+          active?: boolean
+          /** @enum {string} */
+          trigger: 'status_changed'
+          conditions?: components['schemas']['WorkflowTransitionConditions']
+        }
     /**
-     * @description The whole rule, validated as on creation
+     * @description Ticket fields and what they must be: a value (equality), `{"in": [...]}` or `{"neq": value}`. All must hold.
+     * @default {}
      * @example {
-     *       "name": "Escalate critical IT tickets",
-     *       "trigger": "ticket_created",
-     *       "conditions": {
-     *         "priority": "critical",
-     *         "department": {
-     *           "in": [
-     *             "IT",
-     *             "Ops"
-     *           ]
-     *         }
-     *       },
-     *       "actions": {
-     *         "assign_user": "0b7e4f7c-3d42-4c4f-9a4e-2f1d6c7e8a90",
-     *         "add_comment": "Escalated",
-     *         "send_notification": {
-     *           "to": "assignees",
-     *           "message": "Critical ticket"
-     *         }
+     *       "priority": "critical",
+     *       "department": {
+     *         "in": [
+     *           "IT",
+     *           "Ops"
+     *         ]
      *       }
+     *     }
+     */
+    WorkflowConditions: {
+      priority?:
+        | components['schemas']['TicketPriority']
+        | {
+            in: components['schemas']['TicketPriority'][]
+          }
+        | {
+            neq: components['schemas']['TicketPriority']
+          }
+      /** @description A department (null: none), `in`, `neq`, or `{"contains": "text"}` (case-insensitive) */
+      department?:
+        | string
+        | {
+            in: (string | null)[]
+          }
+        | {
+            neq: string | null
+          }
+        | {
+            contains: string
+          }
+        | null
+      status?:
+        | components['schemas']['TicketStatus']
+        | {
+            in: components['schemas']['TicketStatus'][]
+          }
+        | {
+            neq: components['schemas']['TicketStatus']
+          }
+      projectId?:
+        | string
+        | {
+            in: (string | null)[]
+          }
+        | {
+            /** Format: uuid */
+            neq: string | null
+          }
+        | null
+    }
+    /**
+     * @description Partial: the fields sent replace those fields; the trigger is fixed at creation.
+     * @example {
+     *       "active": false
      *     }
      */
     UpdateWorkflowRule: {
       /** @example Escalate critical IT tickets */
-      name: string
-      /** @default  */
+      name?: string
       description?: string
-      trigger: components['schemas']['WorkflowTrigger']
-      conditions?: components['schemas']['WorkflowConditions']
-      actions: components['schemas']['WorkflowActions']
-      /**
-       * @description Inactive rules never run
-       * @default true
-       */
+      conditions?: components['schemas']['WorkflowTransitionConditions'] & unknown
+      actions?: components['schemas']['WorkflowActions'] & unknown
+      /** @description Inactive rules never run */
       active?: boolean
     }
     Notification: {
@@ -1228,8 +1312,29 @@ export interface components {
       ticketId: string
       /** @example screenshot.png */
       filename: string
-      /** @example image/png */
-      contentType: string
+      /**
+       * @description One of the content types this deployment accepts (`ALLOWED_CONTENT_TYPES`)
+       * @example image/png
+       * @enum {string}
+       */
+      contentType:
+        | 'image/png'
+        | 'image/jpeg'
+        | 'image/gif'
+        | 'image/webp'
+        | 'application/pdf'
+        | 'text/plain'
+        | 'text/csv'
+        | 'application/json'
+        | 'application/msword'
+        | 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+        | 'application/vnd.ms-excel'
+        | 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+        | 'application/vnd.ms-powerpoint'
+        | 'application/vnd.openxmlformats-officedocument.presentationml.presentation'
+        | 'application/vnd.oasis.opendocument.text'
+        | 'application/vnd.oasis.opendocument.spreadsheet'
+        | 'application/zip'
       /** @description Bytes; at most the configured limit (25 MiB by default) */
       size: number
     }
@@ -1788,9 +1893,9 @@ export interface operations {
   listUsers: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
         /** @description user < manager < admin */
         role?: components['schemas']['Role']
@@ -2252,9 +2357,9 @@ export interface operations {
   listTickets: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
         /** @description Only tickets in this status */
         status?: components['schemas']['TicketStatus'] & unknown
@@ -2451,9 +2556,9 @@ export interface operations {
   listMyTickets: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
         /** @description Only tickets in this status */
         status?: components['schemas']['TicketStatus'] & unknown
@@ -2879,9 +2984,9 @@ export interface operations {
   listTicketHistory: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
       }
       header?: never
@@ -2958,9 +3063,9 @@ export interface operations {
   listTicketComments: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
       }
       header?: never
@@ -3212,9 +3317,9 @@ export interface operations {
   listProjects: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
       }
       header?: never
@@ -3654,9 +3759,9 @@ export interface operations {
   listWorkflowRules: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
       }
       header?: never
@@ -4096,9 +4201,9 @@ export interface operations {
   listNotifications: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
         /** @description Only unread ones */
         unread?: boolean
@@ -4631,7 +4736,7 @@ export interface operations {
         /** @description The signed content type (must equal `Content-Type`) */
         type: string
         /** @description Expiry of the URL, in seconds since the epoch */
-        expires?: number | null
+        expires: number
         /** @description HMAC-SHA256 signature over the other parameters */
         sig: string
       }
@@ -4669,7 +4774,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_UPLOAD_URL_INVALID`: The signed URL is not valid. `E_UPLOAD_URL_EXPIRED`: The signed URL has expired. */
+      /** @description `E_UPLOAD_URL_INVALID`: The signed upload URL is not valid. `E_UPLOAD_URL_EXPIRED`: The signed upload URL has expired. */
       403: {
         headers: {
           [name: string]: unknown
@@ -4837,9 +4942,9 @@ export interface operations {
   listTicketAttachments: {
     parameters: {
       query?: {
-        /** @description Items per page (1–200) */
+        /** @description Items per page (1–200); empty or absent: 50 */
         limit?: number
-        /** @description Opaque cursor from the previous page’s `Link: rel="next"` header */
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
         cursor?: string
       }
       header?: never
@@ -4921,7 +5026,7 @@ export interface operations {
         /** @description The stored content type */
         type: string
         /** @description Expiry of the URL, in seconds since the epoch */
-        expires?: number | null
+        expires: number
         /** @description HMAC-SHA256 signature over the other parameters */
         sig: string
       }
@@ -4945,7 +5050,7 @@ export interface operations {
           '*/*': string
         }
       }
-      /** @description `E_UPLOAD_URL_INVALID`: The signed URL is not valid. `E_UPLOAD_URL_EXPIRED`: The signed URL has expired. */
+      /** @description `E_DOWNLOAD_URL_INVALID`: The signed download URL is not valid. `E_DOWNLOAD_URL_EXPIRED`: The signed download URL has expired: read the attachment again. */
       403: {
         headers: {
           [name: string]: unknown
@@ -4974,6 +5079,15 @@ export interface operations {
       }
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      503: {
         headers: {
           [name: string]: unknown
         }

@@ -12,7 +12,7 @@ import { getConfig } from './config'
 import type { AppEnv } from './lib/app-env'
 import { jsonBodyLimit } from './lib/body-limit'
 import { corsPolicy } from './lib/cors'
-import { notFoundHandler } from './lib/method-not-allowed'
+import { fixedRouteMethods, notFoundHandler } from './lib/method-not-allowed'
 import { onError } from './lib/on-error'
 import { openApiDocument } from './lib/openapi-document'
 import { requestLog } from './lib/request-log'
@@ -55,6 +55,7 @@ export function createApp() {
   })
   // File uploads stream to R2 with their own, signed size limit; every other body is JSON.
   app.use('/api/*', (c, next) => (c.req.path.startsWith(UPLOAD_PATH) ? next() : jsonBodyLimit(c, next)))
+  app.use('/api/*', fixedRouteMethods(app))
   app.use('/api/*', attachStore)
 
   app.route('/', systemRouter)
@@ -68,7 +69,7 @@ export function createApp() {
   app.route('/api/v1/attachments', attachmentsRouter)
   app.route('/api/v1/events', eventsRouter)
 
-  app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)))
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin, c.get('config'))))
   app.route('/', docsRouter)
 
   app.notFound(notFoundHandler(app))

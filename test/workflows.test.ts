@@ -71,16 +71,33 @@ describe('workflow rule CRUD', () => {
       { id: string }[]
     >()
     expect(list.map((r) => r.id)).toContain(rule.id)
+    // PUT is partial: the fields sent replace those fields, the others stay.
+    const renamed = await call('PUT', path, { token: admin.accessToken, body: { name: 'Renamed', active: false } })
+    expect(renamed.status).toBe(200)
+    expect(await renamed.json()).toMatchObject({
+      name: 'Renamed',
+      trigger: 'ticket_created',
+      active: false,
+      conditions: { priority: 'critical' },
+      actions: { add_comment: 'Seen' },
+    })
     const replaced = await call('PUT', path, {
       token: admin.accessToken,
-      body: { name: 'Renamed', trigger: 'ticket_updated', actions: { add_comment: 'Again' }, active: false },
+      body: { conditions: {}, actions: { add_comment: 'Again' } },
     })
     expect(await replaced.json()).toMatchObject({
       name: 'Renamed',
-      trigger: 'ticket_updated',
       active: false,
       conditions: {},
+      actions: { add_comment: 'Again' },
     })
+    // The trigger is fixed at creation; an empty change is not a change.
+    await expectError(
+      await call('PUT', path, { token: admin.accessToken, body: { trigger: 'ticket_updated' } }),
+      422,
+      'E_WORKFLOW_INVALID_RULE',
+    )
+    await expectError(await call('PUT', path, { token: admin.accessToken, body: {} }), 422, 'E_WORKFLOW_INVALID_RULE')
     expect((await call('DELETE', path, { token: admin.accessToken })).status).toBe(204)
     await expectError(await call('GET', path, { token: admin.accessToken }), 404, 'E_WORKFLOW_RULE_NOT_FOUND')
   })

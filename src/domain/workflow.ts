@@ -67,6 +67,23 @@ export const ruleMatches = (rule: Rule, event: WorkflowEvent) =>
     conditionHolds(condition as Condition, fieldValue(field as ConditionField, event)),
   )
 
+export interface RuleIssue {
+  path: string[]
+  message: string
+}
+
+/**
+ * What the schema cannot see in a partial update: conditions on the status before and after a
+ * change make sense only for a rule whose (stored) trigger is `status_changed`.
+ */
+export const ruleIssues = (rule: { trigger: Trigger; conditions: Conditions }): RuleIssue[] =>
+  rule.trigger === 'status_changed'
+    ? []
+    : TRANSITION_FIELDS.filter((field) => rule.conditions[field] !== undefined).map((field) => ({
+        path: ['conditions', field],
+        message: `${field} needs the status_changed trigger`,
+      }))
+
 /** The rules that fire for `event`, in the order given (creation order), with their actions. */
 export const evaluate = (event: WorkflowEvent, rules: readonly Rule[]) =>
   rules.filter((rule) => ruleMatches(rule, event))

@@ -4,14 +4,11 @@
  */
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Bindings, Config } from '../config'
-import type { Role } from '../domain/roles'
 import type { Actor } from '../store/context'
 import type { Workspace } from '../store/workspace'
 
 export interface AuthContext {
   actor: Actor
-  /** The role the token was issued with: a hint for cheap checks; the store uses the current role. */
-  tokenRole: Role | undefined
 }
 
 export type AppEnv = {

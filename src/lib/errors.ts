@@ -6,7 +6,7 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { type ErrorCode, errorCatalog } from './error-catalog'
-import type { Details, Failure } from './result'
+import type { Details, Failure, Result } from './result'
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -39,6 +39,13 @@ export class ApiError extends Error {
       status: failure.status,
     })
   }
+}
+
+/** A store call's value, or its failure thrown as the ApiError of the store's code and status. */
+export async function unwrap<T>(pending: Promise<Result<T>> | Result<T>): Promise<T> {
+  const result = await pending
+  if (!result.ok) throw ApiError.fromFailure(result)
+  return result.value
 }
 
 export type ErrorBody = { error: ErrorCode; message: string; details: Details }

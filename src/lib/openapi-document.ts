@@ -1,8 +1,11 @@
 /**
  * The OpenAPI 3.1 document, generated from the zod route definitions registered on the app (never
- * written by hand). Built once per isolate; only `servers` follows the request's origin.
+ * written by hand), plus the facts that are this deployment's configuration rather than code (the
+ * attachment size limit and allowed content types), so a client that obeys the document is never
+ * refused for them. Built once per isolate and configuration; only `servers` follows the origin.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Config } from '../config'
 import type { AppEnv } from './app-env'
 import { BEARER, bearerSecurity } from './openapi'
 
@@ -27,17 +30,35 @@ All routes under \`/api/v1\` answer with and without a trailing slash. Errors al
 matching items in \`X-Total-Count\`. Every response carries \`X-Request-Id\`.`
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>
-let cached: Document | undefined
+type Schema = { properties?: Record<string, Record<string, unknown>> }
+const cached = new WeakMap<Config, Document>()
+const registered = new WeakSet<object>()
 
-export function openApiDocument(app: OpenAPIHono<AppEnv>, origin: string): Document {
-  if (!cached) {
-    app.openAPIRegistry.registerComponent('securitySchemes', BEARER, {
-      type: 'http',
-      scheme: 'bearer',
-      bearerFormat: 'JWT',
-      description: 'Access token from `POST /api/v1/auth/login` or `/refresh`',
-    })
-    cached = app.getOpenAPI31Document({
+/** What the upload request may carry in this deployment: its size limit and content types. */
+function describeUploads(document: Document, config: Config) {
+  const request = document.components?.schemas?.PresignedUrlRequest as Schema | undefined
+  const size = request?.properties?.size
+  const contentType = request?.properties?.contentType
+  if (size) size.maximum = config.attachments.maxBytes
+  if (contentType) {
+    contentType.enum = config.attachments.contentTypes
+    contentType.description = 'One of the content types this deployment accepts (`ALLOWED_CONTENT_TYPES`)'
+  }
+}
+
+export function openApiDocument(app: OpenAPIHono<AppEnv>, origin: string, config: Config): Document {
+  let document = cached.get(config)
+  if (!document) {
+    if (!registered.has(app)) {
+      app.openAPIRegistry.registerComponent('securitySchemes', BEARER, {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'Access token from `POST /api/v1/auth/login` or `/refresh`',
+      })
+      registered.add(app)
+    }
+    document = app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: {
         title: 'Ticketing API',
@@ -48,6 +69,8 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, origin: string): Docum
       tags: TAGS,
       security: bearerSecurity,
     })
+    describeUploads(document, config)
+    cached.set(config, document)
   }
-  return { ...cached, servers: [{ url: origin, description: 'This server' }] }
+  return { ...document, servers: [{ url: origin, description: 'This server' }] }
 }

@@ -8,23 +8,25 @@ import type { Context } from 'hono'
 import { base64url } from 'jose'
 import type { Page, Position } from '../store/context'
 import { ApiError } from './errors'
+import { queryIntegerWithDefault } from './schemas'
 
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 200
 
 export const PageQuerySchema = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_LIMIT)
-    .default(DEFAULT_LIMIT)
-    .openapi({ description: `Items per page (1–${MAX_LIMIT})`, example: DEFAULT_LIMIT }),
+  limit: queryIntegerWithDefault({ min: 1, max: MAX_LIMIT, default: DEFAULT_LIMIT }).openapi({
+    description: `Items per page (1–${MAX_LIMIT}); empty or absent: ${DEFAULT_LIMIT}`,
+    example: DEFAULT_LIMIT,
+  }),
   cursor: z
     .string()
     .max(1024)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor from a Link header')
     .optional()
-    .openapi({ description: 'Opaque cursor from the previous page’s `Link: rel="next"` header' }),
+    .openapi({
+      description:
+        'Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`.',
+    }),
 })
 
 const PositionSchema = z
@@ -46,7 +48,7 @@ export function decodeCursor(cursor: string | undefined, arity: number): Positio
     // fall through to the validation error
   }
   throw new ApiError('E_VALIDATION_ERROR', {
-    details: { issues: [{ path: 'cursor', message: 'Invalid cursor' }] },
+    details: { issues: [{ path: 'cursor', message: 'Invalid cursor', location: 'query' }] },
   })
 }
 

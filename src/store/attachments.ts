@@ -61,6 +61,10 @@ export function canAttach(ctx: StoreContext, caller: Principal, ticketId: string
   return ticket.ok ? ok(null) : ticket
 }
 
+/** Whether an attachment record names the file key (signed download URLs check it). */
+export const isAttached = (ctx: StoreContext, fileKey: string) =>
+  first(ctx.sql, 'SELECT 1 AS found FROM attachments WHERE file_key = ?', fileKey) !== null
+
 /** Claims a file key for its one upload; false if it was claimed before. */
 export function claimUpload(ctx: StoreContext, fileKey: string): boolean {
   return (

@@ -4,7 +4,7 @@
  * the data (that a named user exists) is checked here, in the same transaction as the write.
  */
 import type { Status } from '../domain/ticket-lifecycle'
-import type { Action, Conditions, Rule, Trigger } from '../domain/workflow'
+import { type Action, type Conditions, type Rule, ruleIssues, type Trigger } from '../domain/workflow'
 import { fail, ok, type Result } from '../lib/result'
 import type { Page, Position, Principal, StoreContext } from './context'
 import { all, count, first, nowIso, run, transact } from './sql'
@@ -37,6 +37,9 @@ export interface RuleInput {
   actions: ActionMap
   active: boolean
 }
+
+/** A partial update: the fields sent replace those fields (the trigger is fixed at creation). */
+export type RulePatch = Partial<Pick<RuleInput, 'name' | 'description' | 'conditions' | 'actions' | 'active'>>
 
 type RuleRow = {
   seq: number
@@ -88,14 +91,14 @@ const ruleNotFound = () => fail('E_WORKFLOW_RULE_NOT_FOUND')
 
 /** Users named by the actions must exist (`assign_user`, and `send_notification` to a user id). */
 function invalidTargets(sql: SqlStorage, actions: ActionMap) {
-  const issues: { path: string; message: string }[] = []
+  const issues: { path: string; message: string; location: 'body' }[] = []
   const exists = (id: string) => first(sql, 'SELECT id FROM users WHERE id = ?', id) !== null
   if (actions.assign_user !== undefined && !exists(actions.assign_user)) {
-    issues.push({ path: 'actions.assign_user', message: 'No such user' })
+    issues.push({ path: 'actions.assign_user', message: 'No such user', location: 'body' })
   }
   const to = actions.send_notification?.to
   if (to !== undefined && to !== 'reporter' && to !== 'assignees' && !exists(to)) {
-    issues.push({ path: 'actions.send_notification.to', message: 'No such user' })
+    issues.push({ path: 'actions.send_notification.to', message: 'No such user', location: 'body' })
   }
   return issues.length > 0 ? fail('E_WORKFLOW_INVALID_RULE', { issues }) : null
 }
@@ -153,11 +156,23 @@ export function createRule(ctx: StoreContext, caller: Principal, input: RuleInpu
   })
 }
 
-export function updateRule(ctx: StoreContext, caller: Principal, id: string, input: RuleInput): Result<WorkflowRule> {
+export function updateRule(ctx: StoreContext, caller: Principal, id: string, patch: RulePatch): Result<WorkflowRule> {
   const refused = adminsOnly(caller)
   if (refused) return refused
   return transact(ctx.storage, () => {
-    if (!first(ctx.sql, 'SELECT id FROM workflow_rules WHERE id = ?', id)) return ruleNotFound()
+    const row = first<RuleRow>(ctx.sql, 'SELECT * FROM workflow_rules WHERE id = ?', id)
+    if (!row) return ruleNotFound()
+    const stored = toRule(row)
+    const input: RuleInput = {
+      name: patch.name ?? stored.name,
+      description: patch.description ?? stored.description,
+      trigger: stored.trigger,
+      conditions: patch.conditions ?? stored.conditions,
+      actions: patch.actions ?? stored.actions,
+      active: patch.active ?? stored.active,
+    }
+    const issues = ruleIssues(input).map((issue) => ({ ...issue, path: issue.path.join('.'), location: 'body' }))
+    if (issues.length > 0) return fail('E_WORKFLOW_INVALID_RULE', { issues })
     const invalid = invalidTargets(ctx.sql, input.actions)
     if (invalid) return invalid
     run(

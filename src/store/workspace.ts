@@ -187,6 +187,10 @@ export class Workspace extends WorkspaceBase {
     return this.as(actor, (caller) => attachments.canAttach(this.store, caller, ticketId))
   }
 
+  isAttached(fileKey: string) {
+    return ok(attachments.isAttached(this.store, fileKey))
+  }
+
   claimUpload(fileKey: string) {
     return ok(attachments.claimUpload(this.store, fileKey))
   }
@@ -260,7 +264,7 @@ export class Workspace extends WorkspaceBase {
     return this.as(actor, (caller) => rules.createRule(this.store, caller, input))
   }
 
-  updateRule(actor: Actor, id: string, input: rules.RuleInput) {
+  updateRule(actor: Actor, id: string, input: rules.RulePatch) {
     return this.as(actor, (caller) => rules.updateRule(this.store, caller, id, input))
   }
 

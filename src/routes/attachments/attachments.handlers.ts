@@ -17,16 +17,19 @@ import {
   verifyUpload,
 } from '../../attachments/urls'
 import type { AppRouteHandler } from '../../lib/app-env'
-import { ApiError } from '../../lib/errors'
+import { ApiError, unwrap } from '../../lib/errors'
 import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import { unwrap } from '../../store/client'
 import type * as routes from './attachments.routes'
 
 const origin = (url: string) => new URL(url).origin
 const seconds = (ms: number) => Math.floor(ms / 1000)
 
-function refuse(verdict: Exclude<Verdict, 'valid'>): never {
+function refuseUpload(verdict: Exclude<Verdict, 'valid'>): never {
   throw new ApiError(verdict === 'expired' ? 'E_UPLOAD_URL_EXPIRED' : 'E_UPLOAD_URL_INVALID')
+}
+
+function refuseDownload(verdict: Exclude<Verdict, 'valid'>): never {
+  throw new ApiError(verdict === 'expired' ? 'E_DOWNLOAD_URL_EXPIRED' : 'E_DOWNLOAD_URL_INVALID')
 }
 
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
@@ -67,7 +70,7 @@ export const upload: AppRouteHandler<typeof routes.upload> = async (c) => {
   const { size, type, expires, sig } = c.req.valid('query')
   const grant = { fileKey: `tickets/${ticketId}/${fileId}`, size, contentType: type, expires }
   const verdict = await verifyUpload(await urlSigningKey(c.get('config')), grant, sig)
-  if (verdict !== 'valid') refuse(verdict)
+  if (verdict !== 'valid') refuseUpload(verdict)
 
   const declared = c.req.header('Content-Length')
   if (declared === undefined) throw new ApiError('E_LENGTH_REQUIRED')
@@ -131,7 +134,10 @@ export const download: AppRouteHandler<typeof routes.download> = async (c) => {
   const { name, type, expires, sig } = c.req.valid('query')
   const grant = { fileKey: `tickets/${ticketId}/${fileId}`, filename: name, contentType: type, expires }
   const verdict = await verifyDownload(await urlSigningKey(c.get('config')), grant, sig)
-  if (verdict !== 'valid') refuse(verdict)
+  if (verdict !== 'valid') refuseDownload(verdict)
+  // The record, not the object, says whether the file exists: from the moment an attachment is
+  // deleted its URLs answer 404, even while its object waits for the alarm that removes it.
+  if (!(await unwrap(c.get('store').isAttached(grant.fileKey)))) throw new ApiError('E_ATTACHMENT_NOT_FOUND')
   const object = await c.env.ATTACHMENTS.get(grant.fileKey)
   if (!object) throw new ApiError('E_ATTACHMENT_NOT_FOUND')
   return new Response(object.body, {

@@ -123,7 +123,7 @@ export const download = createRoute({
   operationId: 'downloadFile',
   summary: 'Download a file (signed URL)',
   description:
-    'Called through the `downloadUrl` of an attachment; streams the bytes from R2 with the stored type, `Content-Length`, a safe `Content-Disposition` and `X-Content-Type-Options: nosniff`.',
+    'Called through the `downloadUrl` of an attachment; streams the bytes from R2 with the stored type, `Content-Length`, a safe `Content-Disposition` and `X-Content-Type-Options: nosniff`. Once the attachment is deleted, every URL handed out for it answers 404.',
   tags,
   security: publicSecurity,
   request: { params: FileParamsSchema, query: DownloadQuerySchema },
@@ -132,7 +132,13 @@ export const download = createRoute({
       description: 'The file’s bytes, with the content type it was uploaded with',
       content: { '*/*': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
     },
-    ...errorResponses('E_VALIDATION_ERROR', 'E_UPLOAD_URL_INVALID', 'E_UPLOAD_URL_EXPIRED', 'E_ATTACHMENT_NOT_FOUND'),
+    ...errorResponses(
+      'E_VALIDATION_ERROR',
+      'E_DOWNLOAD_URL_INVALID',
+      'E_DOWNLOAD_URL_EXPIRED',
+      'E_ATTACHMENT_NOT_FOUND',
+      'E_SERVICE_MISCONFIGURED',
+    ),
   },
 })
 

@@ -1,5 +1,6 @@
 /** Attachment schemas: the record, upload requests and the signed-URL query parameters. */
 import { z } from '@hono/zod-openapi'
+import { queryInteger } from '../../lib/schemas'
 
 export const AttachmentSchema = z
   .object({
@@ -19,14 +20,14 @@ export const AttachmentWithUrlSchema = AttachmentSchema.extend({
   downloadUrlExpiresAt: z.iso.datetime(),
 }).openapi('AttachmentWithDownloadUrl')
 
+/** No control characters, and something other than whitespace; checked before trimming. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is this pattern's purpose
+const FILENAME = /^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$/
 const Filename = z
   .string()
-  .trim()
-  .min(1)
   .max(255)
-  .refine((name) => ![...name].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f), {
-    message: 'must not contain control characters',
-  })
+  .regex(FILENAME, 'must have no control characters and not be blank')
+  .trim()
   .openapi({ example: 'screenshot.png' })
 const ContentType = z
   .string()
@@ -74,14 +75,10 @@ export const FileParamsSchema = z.object({
 })
 
 const Signature = z.string().min(1).max(200).openapi({ description: 'HMAC-SHA256 signature over the other parameters' })
-const Expires = z.coerce.number().int().min(0).openapi({ description: 'Expiry of the URL, in seconds since the epoch' })
+const Expires = queryInteger({ min: 0 }).openapi({ description: 'Expiry of the URL, in seconds since the epoch' })
 
 export const UploadQuerySchema = z.object({
-  size: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .openapi({ description: 'The signed size in bytes (must equal `Content-Length`)' }),
+  size: queryInteger({ min: 1 }).openapi({ description: 'The signed size in bytes (must equal `Content-Length`)' }),
   type: z.string().min(1).max(200).openapi({ description: 'The signed content type (must equal `Content-Type`)' }),
   expires: Expires,
   sig: Signature,

@@ -10,9 +10,8 @@ import { limitCredentialAttempts } from '../../auth/rate-limit'
 import { issueTokenPair, sessionExpiry } from '../../auth/session-tokens'
 import { TokenError, verifyToken } from '../../auth/tokens'
 import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
-import { ApiError } from '../../lib/errors'
+import { ApiError, unwrap } from '../../lib/errors'
 import type { Credentials } from '../../store/auth-operations'
-import { unwrap } from '../../store/client'
 import type * as routes from './auth.routes'
 
 /**

@@ -42,7 +42,7 @@ export const subscribe = createRoute({
 const BEARER = /^Bearer +(\S+) *$/i
 
 export const eventsRouter = createRouter().openapi(subscribe, async (c) => {
-  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') throw new ApiError('E_UPGRADE_REQUIRED')
+  // Credentials first: without them the answer is 401 whatever else the request lacks.
   const token = BEARER.exec(c.req.header('Authorization') ?? '')?.[1] ?? c.req.valid('query').access_token
   if (!token) throw new ApiError('E_AUTH_TOKEN_INVALID', { message: 'A bearer access token is required' })
   const config = c.get('config')
@@ -50,6 +50,7 @@ export const eventsRouter = createRouter().openapi(subscribe, async (c) => {
     if (!(error instanceof TokenError)) throw error
     throw new ApiError(error.reason === 'expired' ? 'E_AUTH_TOKEN_EXPIRED' : 'E_AUTH_TOKEN_INVALID')
   })
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') throw new ApiError('E_UPGRADE_REQUIRED')
   const response = await c.get('store').fetch(
     new Request('https://workspace/events', {
       headers: { Upgrade: 'websocket', 'X-Actor-User': verified.sub, 'X-Actor-Session': verified.sid },

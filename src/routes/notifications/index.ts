@@ -1,7 +1,7 @@
 /** Notification routes and their (thin) handlers. */
 import { createRouter } from '../../lib/create-router'
+import { unwrap } from '../../lib/errors'
 import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import { unwrap } from '../../store/client'
 import * as routes from './notifications.routes'
 
 export const notificationsRouter = createRouter()

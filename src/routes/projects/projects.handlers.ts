@@ -1,7 +1,7 @@
 /** Project handlers: thin calls into the store. */
 import type { AppRouteHandler } from '../../lib/app-env'
+import { unwrap } from '../../lib/errors'
 import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import { unwrap } from '../../store/client'
 import type * as routes from './projects.routes'
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {

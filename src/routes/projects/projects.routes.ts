@@ -3,12 +3,14 @@
  * project that still has tickets cannot be deleted (409 `E_PROJECT_HAS_TICKETS`).
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
+import { requireAuth, requireRole } from '../../auth/middleware'
 import { AUTH_ERRORS, BODY_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import { CreateProjectSchema, ProjectIdParamSchema, ProjectSchema, UpdateProjectSchema } from './projects.schemas'
 
 const common = { tags: ['Projects'], security: bearerSecurity, middleware: requireAuth }
+/** Managers and admins: anyone else gets 403 before its parameters or body are looked at. */
+const managers = { ...common, middleware: [requireAuth, requireRole('manager')] }
 
 export const list = createRoute({
   ...common,
@@ -25,7 +27,7 @@ export const list = createRoute({
 })
 
 export const create = createRoute({
-  ...common,
+  ...managers,
   method: 'post',
   path: '/',
   operationId: 'createProject',
@@ -54,7 +56,7 @@ export const get = createRoute({
 })
 
 export const update = createRoute({
-  ...common,
+  ...managers,
   method: 'put',
   path: '/{projectId}',
   operationId: 'updateProject',
@@ -68,7 +70,7 @@ export const update = createRoute({
 })
 
 export const remove = createRoute({
-  ...common,
+  ...managers,
   method: 'delete',
   path: '/{projectId}',
   operationId: 'deleteProject',

@@ -3,6 +3,7 @@
  * the project exists.
  */
 import { z } from '@hono/zod-openapi'
+import { text } from '../../lib/schemas'
 
 export const ProjectKeySchema = z
   .string()
@@ -24,7 +25,7 @@ export const ProjectIdParamSchema = z.object({
   projectId: z.uuid().openapi({ param: { name: 'projectId', in: 'path' }, description: 'The project’s id' }),
 })
 
-const Name = z.string().trim().min(1).max(200).openapi({ example: 'Operations' })
+const Name = text(200).openapi({ example: 'Operations' })
 const Description = z.string().max(5000).openapi({ example: 'Servers, networks and the coffee machine' })
 
 export const CreateProjectSchema = z
@@ -36,4 +37,4 @@ export const UpdateProjectSchema = z
   .refine((patch) => patch.name !== undefined || patch.description !== undefined, {
     message: 'Send name or description (the key cannot change)',
   })
-  .openapi('UpdateProject')
+  .openapi('UpdateProject', { minProperties: 1 })

@@ -1,6 +1,6 @@
 /** Report routes and their (thin) handlers. */
 import { createRouter } from '../../lib/create-router'
-import { unwrap } from '../../store/client'
+import { unwrap } from '../../lib/errors'
 import * as routes from './reports.routes'
 
 export const reportsRouter = createRouter()

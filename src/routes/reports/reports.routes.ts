@@ -3,12 +3,15 @@
  * workspace breakdowns and user activity for managers and admins.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
+import { requireAuth, requireRole } from '../../auth/middleware'
 import { PRIORITIES } from '../../domain/priorities'
 import { STATUSES } from '../../domain/ticket-lifecycle'
 import { AUTH_ERRORS, bearerSecurity, errorResponses, jsonContent } from '../../lib/openapi'
+import { queryIntegerWithDefault } from '../../lib/schemas'
 
 const common = { tags: ['Reports'], security: bearerSecurity, middleware: requireAuth }
+/** Workspace-wide reports: managers and admins; anyone else gets 403 before its query is looked at. */
+const managers = { ...common, middleware: [requireAuth, requireRole('manager')] }
 const managerErrors = errorResponses(...AUTH_ERRORS, 'E_AUTH_INSUFFICIENT_PERMISSIONS')
 
 const Count = z.number().int().min(0)
@@ -53,7 +56,7 @@ export const dashboard = createRoute({
 })
 
 export const byStatus = createRoute({
-  ...common,
+  ...managers,
   method: 'get',
   path: '/tickets-by-status',
   operationId: 'getTicketsByStatus',
@@ -65,7 +68,7 @@ export const byStatus = createRoute({
 })
 
 export const byPriority = createRoute({
-  ...common,
+  ...managers,
   method: 'get',
   path: '/tickets-by-priority',
   operationId: 'getTicketsByPriority',
@@ -80,7 +83,7 @@ export const byPriority = createRoute({
 })
 
 export const byDepartment = createRoute({
-  ...common,
+  ...managers,
   method: 'get',
   path: '/tickets-by-department',
   operationId: 'getTicketsByDepartment',
@@ -95,7 +98,7 @@ export const byDepartment = createRoute({
 })
 
 export const userActivity = createRoute({
-  ...common,
+  ...managers,
   method: 'get',
   path: '/user-activity',
   operationId: 'getUserActivity',
@@ -104,7 +107,7 @@ export const userActivity = createRoute({
     'Per user with any activity in the window (UTC days, today included): tickets created, times newly assigned, tickets closed; most active first. Events on tickets deleted since no longer count.',
   request: {
     query: z.object({
-      days: z.coerce.number().int().min(1).max(365).default(30).openapi({ description: '1–365', example: 30 }),
+      days: queryIntegerWithDefault({ min: 1, max: 365, default: 30 }).openapi({ description: '1–365', example: 30 }),
     }),
   },
   responses: {

@@ -1,7 +1,7 @@
 /** History and comment handlers: thin calls into the store. */
 import type { AppRouteHandler } from '../../lib/app-env'
+import { unwrap } from '../../lib/errors'
 import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import { unwrap } from '../../store/client'
 import type * as routes from './activity.routes'
 
 export const history: AppRouteHandler<typeof routes.history> = async (c) => {

@@ -4,10 +4,9 @@
  */
 import type { Context } from 'hono'
 import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
-import { ApiError } from '../../lib/errors'
+import { ApiError, unwrap } from '../../lib/errors'
 import { etag, parseIfMatch } from '../../lib/etag'
 import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import { unwrap } from '../../store/client'
 import { cursorArity, type TicketFilter } from '../../store/ticket-list'
 import type { Ticket } from '../../store/tickets'
 import type * as routes from './tickets.routes'

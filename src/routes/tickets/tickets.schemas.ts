@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi'
 import { PRIORITIES } from '../../domain/priorities'
 import { STATUSES } from '../../domain/ticket-lifecycle'
 import { PageQuerySchema } from '../../lib/pagination'
+import { text } from '../../lib/schemas'
 import { TICKET_SORTS } from '../../store/ticket-list'
 
 export const StatusSchema = z.enum(STATUSES).openapi('TicketStatus', {
@@ -32,9 +33,9 @@ export const TicketSchema = z
   })
   .openapi('Ticket')
 
-const Title = z.string().trim().min(1).max(200).openapi({ example: 'Printer on floor 3 is on fire' })
+const Title = text(200).openapi({ example: 'Printer on floor 3 is on fire' })
 const Description = z.string().max(10_000).openapi({ example: 'Smoke since 9am. Paper jammed.' })
-const Department = z.string().trim().min(1).max(100).nullable().openapi({ example: 'IT' })
+const Department = text(100).nullable().openapi({ example: 'IT' })
 const AssigneeIds = z
   .array(z.uuid())
   .max(20)
@@ -64,7 +65,7 @@ export const UpdateTicketSchema = z
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
     message: 'Send at least one field to change',
   })
-  .openapi('UpdateTicket')
+  .openapi('UpdateTicket', { minProperties: 1 })
 
 export const TicketListQuerySchema = PageQuerySchema.extend({
   status: StatusSchema.optional().openapi({ description: 'Only tickets in this status' }),
@@ -73,11 +74,7 @@ export const TicketListQuerySchema = PageQuerySchema.extend({
   reporter_id: z.uuid().optional().openapi({ description: 'Only tickets reported by this user' }),
   department: z.string().min(1).max(100).optional().openapi({ description: 'Only tickets of this department' }),
   project_id: z.uuid().optional().openapi({ description: 'Only tickets in this project' }),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
+  q: text(200)
     .optional()
     .openapi({ description: 'Words in the title or description (each word matches as a prefix; all must match)' }),
   sort: z
@@ -153,7 +150,7 @@ export const CommentSchema = z
   .openapi('Comment')
 
 export const CreateCommentSchema = z
-  .strictObject({ body: z.string().trim().min(1).max(10_000).openapi({ example: 'Replaced the toner.' }) })
+  .strictObject({ body: text(10_000).openapi({ example: 'Replaced the toner.' }) })
   .openapi('CreateComment')
 
 export const CommentIdParamSchema = TicketIdParamSchema.extend({

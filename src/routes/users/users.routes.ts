@@ -3,16 +3,18 @@
  * user itself; admins also role and active), delete (admins, not themselves).
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
+import { requireAuth, requireRole } from '../../auth/middleware'
 import { AUTH_ERRORS, BODY_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import { CreateUserSchema, UpdateUserSchema, UserIdParamSchema, UserListQuerySchema, UserSchema } from './users.schemas'
 
 const tags = ['Users']
 const common = { tags, security: bearerSecurity, middleware: requireAuth } as const
+/** Admin-only routes: anyone else gets 403 before its parameters or body are looked at. */
+const adminOnly = { ...common, middleware: [requireAuth, requireRole('admin')] }
 
 export const list = createRoute({
-  ...common,
+  ...adminOnly,
   method: 'get',
   path: '/',
   operationId: 'listUsers',
@@ -26,7 +28,7 @@ export const list = createRoute({
 })
 
 export const create = createRoute({
-  ...common,
+  ...adminOnly,
   method: 'post',
   path: '/',
   operationId: 'createUser',
@@ -79,7 +81,7 @@ export const update = createRoute({
 })
 
 export const remove = createRoute({
-  ...common,
+  ...adminOnly,
   method: 'delete',
   path: '/{userId}',
   operationId: 'deleteUser',

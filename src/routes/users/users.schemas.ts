@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi'
 import { ROLES } from '../../domain/roles'
+import { EMAIL_PATTERN, text } from '../../lib/schemas'
 
 export const RoleSchema = z.enum(ROLES).openapi('Role', { description: 'user < manager < admin' })
 
@@ -11,13 +12,17 @@ export const EmailSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .check(z.email('must be an email address'))
+  .check(z.email({ pattern: EMAIL_PATTERN, message: 'must be an email address' }))
   .max(254)
-  .openapi({ example: 'ada@example.com', description: 'Trimmed and lower-cased; unique' })
+  .openapi({
+    example: 'ada@example.com',
+    description: 'Trimmed and lower-cased; unique',
+    pattern: EMAIL_PATTERN.source,
+  })
 
 export const PasswordSchema = z.string().min(8).max(128).openapi({ example: 'correct horse battery' })
 
-export const NameSchema = z.string().trim().min(1).max(200).openapi({ example: 'Ada Lovelace' })
+export const NameSchema = text(200).openapi({ example: 'Ada Lovelace' })
 
 export const UserSchema = z
   .object({
@@ -64,7 +69,7 @@ export const UpdateUserSchema = z
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
     message: 'Send at least one field to change',
   })
-  .openapi('UpdateUser')
+  .openapi('UpdateUser', { minProperties: 1 })
 
 export const UserListQuerySchema = z.object({
   role: RoleSchema.optional(),

@@ -2,13 +2,15 @@
  * Workflow rule handlers. zod returns an object's keys in schema order, but a rule's actions run
  * in the order the client wrote them, so that order is taken from the raw body.
  */
+import type { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
 import { createRouterHook } from '../../lib/create-router'
+import { unwrap } from '../../lib/errors'
 import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import { unwrap } from '../../store/client'
-import type { ActionMap, RuleInput } from '../../store/workflow-rules'
+import type { ActionMap, RuleInput, RulePatch, WorkflowRule } from '../../store/workflow-rules'
 import type * as routes from './workflows.routes'
+import type { RuleSchema } from './workflows.schemas'
 
 /** Validation failures of a rule body are `E_WORKFLOW_INVALID_RULE`, as the contract asks. */
 export const ruleHook = createRouterHook('E_WORKFLOW_INVALID_RULE')
@@ -21,33 +23,34 @@ async function inWrittenOrder(c: Context<AppEnv>, actions: ActionMap): Promise<A
   return Object.fromEntries(entries) as ActionMap
 }
 
-async function ruleInput(c: Context<AppEnv>, body: RuleInput): Promise<RuleInput> {
-  return { ...body, actions: await inWrittenOrder(c, body.actions) }
-}
+/** Stored rules passed the request schemas, so their conditions have the response's precise types. */
+const asResponse = (rule: WorkflowRule) => rule as z.output<typeof RuleSchema>
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const { limit, cursor } = c.req.valid('query')
   const page = await unwrap(c.get('store').listRules(c.get('auth').actor, decodeCursor(cursor, 1), limit))
   setPageHeaders(c, page)
-  return c.json(page.items, 200)
+  return c.json(page.items.map(asResponse), 200)
 }
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
-  const input = await ruleInput(c, c.req.valid('json') as RuleInput)
+  const body = c.req.valid('json') as RuleInput
+  const input = { ...body, actions: await inWrittenOrder(c, body.actions) }
   const rule = await unwrap(c.get('store').createRule(c.get('auth').actor, input))
   c.header('Location', `/api/v1/workflows/${rule.id}`)
-  return c.json(rule, 201)
+  return c.json(asResponse(rule), 201)
 }
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const { ruleId } = c.req.valid('param')
-  return c.json(await unwrap(c.get('store').getRule(c.get('auth').actor, ruleId)), 200)
+  return c.json(asResponse(await unwrap(c.get('store').getRule(c.get('auth').actor, ruleId))), 200)
 }
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { ruleId } = c.req.valid('param')
-  const input = await ruleInput(c, c.req.valid('json') as RuleInput)
-  return c.json(await unwrap(c.get('store').updateRule(c.get('auth').actor, ruleId, input)), 200)
+  const body = c.req.valid('json') as RulePatch
+  const patch = body.actions ? { ...body, actions: await inWrittenOrder(c, body.actions) } : body
+  return c.json(asResponse(await unwrap(c.get('store').updateRule(c.get('auth').actor, ruleId, patch))), 200)
 }
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {

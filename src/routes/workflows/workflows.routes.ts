@@ -4,12 +4,13 @@
  * exist are refused with 422 `E_WORKFLOW_INVALID_RULE`, with `details.issues` saying which part.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
+import { requireAuth, requireRole } from '../../auth/middleware'
 import { AUTH_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import { CreateRuleSchema, RuleIdParamSchema, RuleSchema, UpdateRuleSchema } from './workflows.schemas'
 
-const common = { tags: ['Workflows'], security: bearerSecurity, middleware: requireAuth }
+/** Admins only: anyone else gets 403 before its parameters or body are looked at. */
+const common = { tags: ['Workflows'], security: bearerSecurity, middleware: [requireAuth, requireRole('admin')] }
 const BODY = ['E_BAD_REQUEST', 'E_PAYLOAD_TOO_LARGE', 'E_UNSUPPORTED_MEDIA_TYPE', 'E_WORKFLOW_INVALID_RULE'] as const
 
 export const list = createRoute({
@@ -66,7 +67,9 @@ export const update = createRoute({
   method: 'put',
   path: '/{ruleId}',
   operationId: 'updateWorkflowRule',
-  summary: 'Replace a workflow rule (admin)',
+  summary: 'Change a workflow rule (admin, partial)',
+  description:
+    'The fields sent (`name`, `description`, `conditions`, `actions`, `active`) replace those fields; the rest stay. The result is validated as a whole rule: `fromStatus`/`toStatus` conditions need a `status_changed` rule, and users named by actions must exist (else 422 `E_WORKFLOW_INVALID_RULE`).',
   request: { params: RuleIdParamSchema, body: jsonBody(UpdateRuleSchema) },
   responses: {
     200: jsonContent(RuleSchema, 'The updated rule'),

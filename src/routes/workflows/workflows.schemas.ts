@@ -1,37 +1,48 @@
 /**
  * Workflow rule schemas. Conditions map ticket fields to a value (equality) or an operator object
- * (`in`, `neq`, `contains`); actions are an object keyed by action name, applied in the order
- * written. Anything unknown or ill-typed is refused with 422 `E_WORKFLOW_INVALID_RULE`.
+ * (`in`, `neq`, and for `department` also `contains`); each field takes only its own kind of value
+ * (a priority, a status, a project id), and `fromStatus`/`toStatus` exist only for the
+ * `status_changed` trigger, so the document says exactly which rules are valid. Actions are an
+ * object keyed by action name, applied in the order written. Anything else is refused with 422
+ * `E_WORKFLOW_INVALID_RULE`.
  */
 import { z } from '@hono/zod-openapi'
-import { PRIORITIES } from '../../domain/priorities'
-import { STATUSES } from '../../domain/ticket-lifecycle'
-import { type ConditionField, TRANSITION_FIELDS, TRIGGERS } from '../../domain/workflow'
-import { StatusSchema } from '../tickets/tickets.schemas'
+import { TRIGGERS } from '../../domain/workflow'
+import { text } from '../../lib/schemas'
+import { PrioritySchema, StatusSchema } from '../tickets/tickets.schemas'
 
-const Value = z.union([z.string().min(1).max(200), z.null()])
+/** A value to compare with, `{"in": [...]}` or `{"neq": value}`. */
+const comparing = <T extends z.ZodType>(value: T) =>
+  z.union([value, z.strictObject({ in: z.array(value).min(1).max(50) }), z.strictObject({ neq: value })])
 
-const Condition = z
-  .union([
-    Value,
-    z.strictObject({ in: z.array(Value).min(1).max(50) }),
-    z.strictObject({ neq: Value }),
-    z.strictObject({ contains: z.string().min(1).max(200) }),
-  ])
-  .openapi('WorkflowCondition', {
-    description: 'A value the field must equal, or `{"in": [...]}`, `{"neq": value}`, `{"contains": "text"}`',
-  })
+const DepartmentValue = z.string().min(1).max(200).nullable()
 
-export const ConditionsSchema = z
+const ticketConditions = {
+  priority: comparing(PrioritySchema).optional(),
+  department: z
+    .union([comparing(DepartmentValue), z.strictObject({ contains: z.string().min(1).max(200) })])
+    .optional()
+    .openapi({ description: 'A department (null: none), `in`, `neq`, or `{"contains": "text"}` (case-insensitive)' }),
+  status: comparing(StatusSchema).optional(),
+  projectId: comparing(z.uuid().nullable()).optional(),
+}
+
+export const ConditionsSchema = z.strictObject(ticketConditions).openapi('WorkflowConditions', {
+  description:
+    'Ticket fields and what they must be: a value (equality), `{"in": [...]}` or `{"neq": value}`. All must hold.',
+  example: { priority: 'critical', department: { in: ['IT', 'Ops'] } },
+})
+
+export const TransitionConditionsSchema = z
   .strictObject({
-    priority: Condition.optional(),
-    department: Condition.optional(),
-    status: Condition.optional(),
-    projectId: Condition.optional(),
-    fromStatus: Condition.optional().openapi({ description: '`status_changed` only: the status before' }),
-    toStatus: Condition.optional().openapi({ description: '`status_changed` only: the status after' }),
+    ...ticketConditions,
+    fromStatus: comparing(StatusSchema).optional().openapi({ description: 'The status before the change' }),
+    toStatus: comparing(StatusSchema).optional().openapi({ description: 'The status after the change' }),
   })
-  .openapi('WorkflowConditions', { example: { priority: 'critical', department: { in: ['IT', 'Ops'] } } })
+  .openapi('WorkflowTransitionConditions', {
+    description: 'Conditions of a `status_changed` rule: the ticket fields, and the statuses before and after.',
+    example: { fromStatus: 'open', toStatus: 'closed' },
+  })
 
 export const ActionsSchema = z
   .strictObject({
@@ -39,73 +50,48 @@ export const ActionsSchema = z
     change_status: StatusSchema.optional().openapi({
       description: 'Moves the ticket, if the lifecycle allows it; otherwise the action is skipped and recorded',
     }),
-    add_comment: z.string().trim().min(1).max(10_000).optional().openapi({ description: 'A comment by the rule' }),
+    add_comment: text(10_000).optional().openapi({ description: 'A comment by the rule' }),
     send_notification: z
       .strictObject({
         to: z.union([z.literal('reporter'), z.literal('assignees'), z.uuid()]),
-        message: z.string().trim().min(1).max(2000),
+        message: text(2000),
       })
       .optional()
-      .openapi({ description: 'Notifies a user id, the reporter or the assignees' }),
+      .openapi({ description: 'Notifies a user id (an existing user), the reporter or the assignees' }),
   })
   .refine((actions) => Object.values(actions).some((value) => value !== undefined), {
     message: 'A rule needs at least one action',
   })
   .openapi('WorkflowActions', {
-    description: 'Applied in the order written',
+    description: 'Applied in the order written. Users named here must exist (else 422).',
+    minProperties: 1,
     example: { assign_user: '0b7e4f7c-3d42-4c4f-9a4e-2f1d6c7e8a90', add_comment: 'Escalated' },
   })
 
-const allowedValues: Partial<Record<ConditionField, readonly string[]>> = {
-  priority: PRIORITIES,
-  status: STATUSES,
-  fromStatus: STATUSES,
-  toStatus: STATUSES,
-}
+const Name = text(200).openapi({ example: 'Escalate critical IT tickets' })
+const Description = z.string().max(2000)
+const Active = z.boolean().openapi({ description: 'Inactive rules never run' })
 
-const RuleFields = {
-  name: z.string().trim().min(1).max(200).openapi({ example: 'Escalate critical IT tickets' }),
-  description: z.string().max(2000).default(''),
-  trigger: z.enum(TRIGGERS).openapi('WorkflowTrigger'),
-  conditions: ConditionsSchema.default({}),
+const ruleBody = {
+  name: Name,
+  description: Description.default(''),
   actions: ActionsSchema,
-  active: z.boolean().default(true).openapi({ description: 'Inactive rules never run' }),
-}
-
-/** Checks that need the whole rule: transition fields need `status_changed`; values must exist. */
-function checkRule(rule: { trigger: string; conditions: Record<string, unknown> }, context: z.RefinementCtx) {
-  for (const [field, condition] of Object.entries(rule.conditions)) {
-    if (condition === undefined) continue
-    const path = ['conditions', field]
-    if (TRANSITION_FIELDS.includes(field as ConditionField) && rule.trigger !== 'status_changed') {
-      context.addIssue({ code: 'custom', path, message: `${field} needs the status_changed trigger` })
-    }
-    if (typeof condition === 'object' && condition !== null && 'contains' in condition && field !== 'department') {
-      context.addIssue({ code: 'custom', path, message: 'contains applies to department only' })
-    }
-    const allowed = allowedValues[field as ConditionField]
-    const values =
-      typeof condition === 'object' && condition !== null
-        ? 'in' in condition
-          ? (condition.in as unknown[])
-          : 'neq' in condition
-            ? [condition.neq]
-            : []
-        : [condition]
-    for (const value of values) {
-      if (allowed && value !== null && !allowed.includes(String(value))) {
-        context.addIssue({ code: 'custom', path, message: `${String(value)} is not a valid ${field}` })
-      }
-      if (field === 'projectId' && value !== null && !z.uuid().safeParse(value).success) {
-        context.addIssue({ code: 'custom', path, message: 'projectId must be a uuid' })
-      }
-    }
-  }
+  active: Active.default(true),
 }
 
 export const CreateRuleSchema = z
-  .strictObject(RuleFields)
-  .superRefine(checkRule)
+  .discriminatedUnion('trigger', [
+    z.strictObject({
+      ...ruleBody,
+      trigger: z.enum(['ticket_created', 'ticket_updated']),
+      conditions: ConditionsSchema.default({}),
+    }),
+    z.strictObject({
+      ...ruleBody,
+      trigger: z.literal('status_changed'),
+      conditions: TransitionConditionsSchema.default({}),
+    }),
+  ])
   .openapi('CreateWorkflowRule', {
     example: {
       name: 'Escalate critical IT tickets',
@@ -119,17 +105,32 @@ export const CreateRuleSchema = z
     },
   })
 
-export const UpdateRuleSchema = CreateRuleSchema.openapi('UpdateWorkflowRule', {
-  description: 'The whole rule, validated as on creation',
-})
+export const UpdateRuleSchema = z
+  .strictObject({
+    name: Name.optional(),
+    description: Description.optional(),
+    conditions: TransitionConditionsSchema.optional().openapi({
+      description: 'Replaces all conditions. `fromStatus` and `toStatus` only for a `status_changed` rule (else 422).',
+    }),
+    actions: ActionsSchema.optional().openapi({ description: 'Replaces all actions' }),
+    active: Active.optional(),
+  })
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'Send at least one field to change',
+  })
+  .openapi('UpdateWorkflowRule', {
+    description: 'Partial: the fields sent replace those fields; the trigger is fixed at creation.',
+    minProperties: 1,
+    example: { active: false },
+  })
 
 export const RuleSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
     description: z.string(),
-    trigger: z.enum(TRIGGERS),
-    conditions: ConditionsSchema,
+    trigger: z.enum(TRIGGERS).openapi('WorkflowTrigger'),
+    conditions: TransitionConditionsSchema,
     actions: ActionsSchema,
     active: z.boolean(),
     createdAt: z.iso.datetime(),
