@@ -98,7 +98,12 @@ export async function coreFlow(options: FlowOptions): Promise<FlowResult> {
   log(`history: ${history.map((entry) => entry.action).join(', ')}`)
 
   const bytes = new TextEncoder().encode('time,temperature\n09:00,31\n')
-  const file = { ticketId: ticket.id, filename: 'temperatures.csv', contentType: 'text/csv' as const, size: bytes.byteLength }
+  const file = {
+    ticketId: ticket.id,
+    filename: 'temperatures.csv',
+    contentType: 'text/csv' as const,
+    size: bytes.byteLength,
+  }
   const grant = ok('get an upload URL', await api.POST('/api/v1/attachments/presigned-url', { body: file }))
   // The upload and download URLs are opaque and signed: they are used as they are, not built.
   const uploaded = await send(

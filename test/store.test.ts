@@ -2,10 +2,10 @@ import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { fail, ok } from '../src/lib/result'
-import { ORPHAN_AGE_MS, sweepIfDue, sweepOrphans } from '../src/store/housekeeping'
-import { migrations } from '../src/store/migrations'
+import { migrations } from '../src/store/db/migrations'
+import { transact } from '../src/store/db/sql'
 import { notify } from '../src/store/notifications'
-import { transact } from '../src/store/sql'
+import { ORPHAN_AGE_MS, sweepIfDue, sweepOrphans } from '../src/store/runtime/sweep'
 import type { Workspace } from '../src/store/workspace'
 
 const stub = () => env.WORKSPACE.getByName(`store-test-${crypto.randomUUID()}`)

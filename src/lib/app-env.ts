@@ -4,7 +4,7 @@
  */
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Bindings, Config } from '../config'
-import type { Actor } from '../store/context'
+import type { Actor } from '../store/db/context'
 import type { Workspace } from '../store/workspace'
 
 export interface AuthContext {

@@ -6,7 +6,7 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { base64url } from 'jose'
-import type { Page, Position } from '../store/context'
+import type { Page, Position } from '../store/db/context'
 import { ApiError } from './errors'
 import { queryIntegerWithDefault } from './schemas'
 

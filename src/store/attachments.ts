@@ -7,10 +7,10 @@
  */
 import { atLeast } from '../domain/roles'
 import { fail, ok, type Result } from '../lib/result'
-import type { Page, Position, Principal, StoreContext } from './context'
-import { all, count, first, nowIso, run, transact } from './sql'
-import { appendHistory } from './ticket-history'
-import { getTicket } from './ticket-operations'
+import type { Page, Position, Principal, StoreContext } from './db/context'
+import { all, count, first, nowIso, run, transact } from './db/sql'
+import { appendHistory } from './tickets/history'
+import { getTicket } from './tickets/operations'
 
 export interface Attachment {
   id: string

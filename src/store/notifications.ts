@@ -3,8 +3,8 @@
  * it, so none exists for a change that did not happen. The row is also the email outbox: its
  * `email_status` goes pending → queued (handed to the queue after commit) → sent or failed.
  */
-import type { Page, Position } from './context'
-import { all, count, first, run } from './sql'
+import type { Page, Position } from './db/context'
+import { all, count, first, run } from './db/sql'
 
 export type NotificationKind = 'rule' | 'assigned' | 'status_changed'
 export type EmailStatus = 'disabled' | 'pending' | 'queued' | 'sent' | 'failed'

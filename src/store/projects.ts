@@ -5,9 +5,9 @@
  */
 import { canManageProjects } from '../domain/ticket-access'
 import { fail, ok, type Result } from '../lib/result'
-import type { Page, Position, Principal, StoreContext } from './context'
-import { all, count, first, nowIso, run, transact } from './sql'
-import { DEFAULT_KEY_PREFIX } from './tickets'
+import type { Page, Position, Principal, StoreContext } from './db/context'
+import { all, count, first, nowIso, run, transact } from './db/sql'
+import { DEFAULT_KEY_PREFIX } from './tickets/rows'
 
 export interface Project {
   id: string

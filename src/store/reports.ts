@@ -15,9 +15,9 @@ import {
   UNASSIGNED_DEPARTMENT,
   windowStart,
 } from '../domain/ticket-stats'
-import type { Principal, StoreContext } from './context'
-import { all } from './sql'
-import { readCounters } from './ticket-stats'
+import type { Principal, StoreContext } from './db/context'
+import { all } from './db/sql'
+import { readCounters } from './tickets/stats'
 
 const RECENT_ACTIVITY = 10
 

@@ -6,8 +6,8 @@
 import type { Status } from '../domain/ticket-lifecycle'
 import { type Action, type Conditions, type Rule, ruleIssues, type Trigger } from '../domain/workflow'
 import { fail, ok, type Result } from '../lib/result'
-import type { Page, Position, Principal, StoreContext } from './context'
-import { all, count, first, nowIso, run, transact } from './sql'
+import type { Page, Position, Principal, StoreContext } from './db/context'
+import { all, count, first, nowIso, run, transact } from './db/sql'
 
 /** A rule's actions as clients write them: an object keyed by action name, in order of application. */
 export type ActionMap = {

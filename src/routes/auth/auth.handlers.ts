@@ -11,7 +11,7 @@ import { issueTokenPair, sessionExpiry } from '../../auth/session-tokens'
 import { TokenError, verifyToken } from '../../auth/tokens'
 import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
 import { ApiError, unwrap } from '../../lib/errors'
-import type { Credentials } from '../../store/auth-operations'
+import type { Credentials } from '../../store/users/credentials'
 import type * as routes from './auth.routes'
 
 /**

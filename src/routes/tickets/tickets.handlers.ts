@@ -7,8 +7,8 @@ import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
 import { ApiError, unwrap } from '../../lib/errors'
 import { etag, parseIfMatch } from '../../lib/etag'
 import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import { cursorArity, type TicketFilter } from '../../store/ticket-list'
-import type { Ticket } from '../../store/tickets'
+import { cursorArity, type TicketFilter } from '../../store/tickets/list'
+import type { Ticket } from '../../store/tickets/rows'
 import type * as routes from './tickets.routes'
 
 type ListQuery = {

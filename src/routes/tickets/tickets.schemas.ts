@@ -7,7 +7,7 @@ import { PRIORITIES } from '../../domain/priorities'
 import { STATUSES } from '../../domain/ticket-lifecycle'
 import { PageQuerySchema } from '../../lib/pagination'
 import { text } from '../../lib/schemas'
-import { TICKET_SORTS } from '../../store/ticket-list'
+import { TICKET_SORTS } from '../../store/tickets/list'
 
 export const StatusSchema = z.enum(STATUSES).openapi('TicketStatus', {
   description:

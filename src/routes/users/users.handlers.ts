@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from '../../auth/password'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ApiError, unwrap } from '../../lib/errors'
 import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import type { UserPatch } from '../../store/user-operations'
+import type { UserPatch } from '../../store/users/operations'
 import type * as routes from './users.routes'
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {

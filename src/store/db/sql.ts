@@ -3,7 +3,7 @@
  * parameters only, and `transact`, which runs a mutation in one `transactionSync` and rolls it
  * back when the mutation returns a failure, so a refused request leaves nothing half-written.
  */
-import type { Failure, Result } from '../lib/result'
+import type { Failure, Result } from '../../lib/result'
 
 export type SqlValue = string | number | null
 type Row = Record<string, SqlStorageValue>

@@ -4,16 +4,16 @@
  * recorded as `workflow_<action>` with the rule id). A round's changes trigger the next round, at
  * most MAX_RULE_ROUNDS deep, so no set of rules can loop forever.
  */
-import { diffTicket, stateOf, type TicketState } from '../domain/ticket-changes'
-import { canTransition, isStatus } from '../domain/ticket-lifecycle'
-import { type Action, evaluate, MAX_RULE_ROUNDS, type Trigger } from '../domain/workflow'
-import type { StoreContext } from './context'
-import { notify } from './notifications'
-import { first } from './sql'
-import { type ChangeAuthor, commitChanges } from './ticket-commit'
-import { appendHistory, insertComment } from './ticket-history'
-import { findTicketRow, hydrateOne } from './tickets'
-import { activeRules } from './workflow-rules'
+import { diffTicket, stateOf, type TicketState } from '../../domain/ticket-changes'
+import { canTransition, isStatus } from '../../domain/ticket-lifecycle'
+import { type Action, evaluate, MAX_RULE_ROUNDS, type Trigger } from '../../domain/workflow'
+import type { StoreContext } from '../db/context'
+import { first } from '../db/sql'
+import { notify } from '../notifications'
+import { activeRules } from '../workflow-rules'
+import { type ChangeAuthor, commitChanges } from './commit'
+import { appendHistory, insertComment } from './history'
+import { findTicketRow, hydrateOne } from './rows'
 
 const load = (ctx: StoreContext, id: string) => {
   const row = findTicketRow(ctx.sql, id)

@@ -3,13 +3,13 @@
  * has an index that leads with its column and ends with `seq`; the text filter goes through the
  * FTS5 index; a plain user's visibility (reported or assigned) is an indexed union.
  */
-import { toFtsQuery } from '../domain/search-query'
-import { STATUSES } from '../domain/ticket-lifecycle'
-import { departmentKey, priorityKey, statusKey } from '../domain/ticket-stats'
-import type { Page, Position } from './context'
-import { all, count, type SqlValue } from './sql'
-import { counter } from './ticket-stats'
-import { hydrate, partyCount, type Ticket, type TicketRow } from './tickets'
+import { toFtsQuery } from '../../domain/search-query'
+import { STATUSES } from '../../domain/ticket-lifecycle'
+import { departmentKey, priorityKey, statusKey } from '../../domain/ticket-stats'
+import type { Page, Position } from '../db/context'
+import { all, count, type SqlValue } from '../db/sql'
+import { hydrate, partyCount, type Ticket, type TicketRow } from './rows'
+import { counter } from './stats'
 
 export const TICKET_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority'] as const
 export type TicketSort = (typeof TICKET_SORTS)[number]

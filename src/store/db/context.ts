@@ -2,7 +2,7 @@
  * What a store operation works with: the Durable Object's storage (for transactions and its
  * synchronous key-value API) and its SQL handle, plus the caller, once authenticated.
  */
-import type { Principal as PolicyPrincipal } from '../auth/policy'
+import type { Principal as PolicyPrincipal } from '../../domain/user-access'
 
 export interface StoreContext {
   storage: DurableObjectStorage

@@ -3,9 +3,9 @@
  * History records who changed what (`created`, `updated_<field>`, `workflow_<action>`), with the
  * old and new values as JSON, and the rule id when a workflow rule made the change.
  */
-import type { Page, Position } from './context'
-import { all, count, first, run } from './sql'
-import { countActivity } from './ticket-stats'
+import type { Page, Position } from '../db/context'
+import { all, count, first, run } from '../db/sql'
+import { countActivity } from './stats'
 
 type Scalar = string | number | boolean | null | string[]
 /** A field's value, or (for `created`) a flat snapshot of the new ticket's fields. */

@@ -3,7 +3,7 @@
  * role) and the target. The Durable Object calls them with the role it reads from storage, so a
  * role change takes effect at once, whatever the caller's token says.
  */
-import { atLeast, type Role } from '../domain/roles'
+import { atLeast, type Role } from './roles'
 
 export interface Principal {
   id: string

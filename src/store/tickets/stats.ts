@@ -4,8 +4,8 @@
  * (per UTC day and user: created, assigned, closed). Reading a workspace-wide report is then a
  * handful of primary-key rows, whatever the number of tickets.
  */
-import { activityOf, type CountedTicket, counterDeltas } from '../domain/ticket-stats'
-import { all, first, run } from './sql'
+import { activityOf, type CountedTicket, counterDeltas } from '../../domain/ticket-stats'
+import { all, first, run } from '../db/sql'
 
 export function countTicketChange(sql: SqlStorage, before: CountedTicket | null, after: CountedTicket | null) {
   const deltas = [...counterDeltas(before, after)]

@@ -5,10 +5,10 @@
  * and admins (scope `all`) and the ticket's reporter and assignees. Ending a session closes its
  * sockets, so a revoked token stops receiving at once.
  */
-import { seesAllTickets } from '../domain/ticket-access'
-import type { Principal } from './context'
-import { all } from './sql'
-import type { Ticket } from './tickets'
+import { seesAllTickets } from '../../domain/ticket-access'
+import type { Principal } from '../db/context'
+import { all } from '../db/sql'
+import type { Ticket } from '../tickets/rows'
 
 export type LiveEvent =
   | { type: 'ticket.created' | 'ticket.updated'; ticket: Ticket }

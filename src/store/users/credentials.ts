@@ -3,11 +3,11 @@
  * the Worker; the store hands out the stored hash, then opens, rotates and revokes sessions in
  * transactions that re-check what the Worker saw (the user may have changed in between).
  */
-import { fail, ok, type Result } from '../lib/result'
-import type { Principal, StoreContext } from './context'
+import { fail, ok, type Result } from '../../lib/result'
+import type { Principal, StoreContext } from '../db/context'
+import { first, nowIso, run, transact } from '../db/sql'
+import { findUserByEmail, findUserById, insertUser, toUser, type User, updateUserRow } from './rows'
 import { findSession, insertSession, revokeSession, rotateRefreshToken } from './sessions'
-import { first, nowIso, run, transact } from './sql'
-import { findUserByEmail, findUserById, insertUser, toUser, type User, updateUserRow } from './users'
 
 export interface Credentials {
   userId: string

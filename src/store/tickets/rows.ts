@@ -3,12 +3,12 @@
  * public Ticket shape, and the low-level reads and writes that ticket operations compose inside
  * their transactions. Assignees are rows of their own, indexed by user, not a JSON column.
  */
-import type { Priority } from '../domain/priorities'
-import { priorityRank } from '../domain/priorities'
-import type { Status } from '../domain/ticket-lifecycle'
-import { all, first, run, type SqlValue } from './sql'
-import { deleteHistory } from './ticket-history'
-import { countTicketChange } from './ticket-stats'
+import type { Priority } from '../../domain/priorities'
+import { priorityRank } from '../../domain/priorities'
+import type { Status } from '../../domain/ticket-lifecycle'
+import { all, first, run, type SqlValue } from '../db/sql'
+import { deleteHistory } from './history'
+import { countTicketChange } from './stats'
 
 export interface Ticket {
   id: string

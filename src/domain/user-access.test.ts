@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Role } from '../domain/roles'
-import { canReadUser, decideUserDelete, decideUserUpdate, needsCurrentPassword } from './policy'
+import type { Role } from './roles'
+import { canReadUser, decideUserDelete, decideUserUpdate, needsCurrentPassword } from './user-access'
 
 const as = (role: Role, id = `${role}-1`) => ({ id, role })
 

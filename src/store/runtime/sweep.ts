@@ -4,13 +4,13 @@
  * sweep expired sessions, idempotency keys, upload claims and abandoned uploads. Outbox rows are written in the same
  * transaction as the change that causes them, so this work happens if and only if the change did.
  */
-import type { EmailJob } from '../config'
-import { objectsDeleted, pendingObjectDeletions } from './attachments'
-import type { StoreContext } from './context'
-import { markQueued, pendingEmailIds } from './notifications'
-import { deleteExpiredSessions } from './sessions'
-import { all, first, nowIso, run } from './sql'
-import { IDEMPOTENCY_TTL_MS } from './ticket-operations'
+import type { EmailJob } from '../../config'
+import { objectsDeleted, pendingObjectDeletions } from '../attachments'
+import type { StoreContext } from '../db/context'
+import { all, first, nowIso, run } from '../db/sql'
+import { markQueued, pendingEmailIds } from '../notifications'
+import { IDEMPOTENCY_TTL_MS } from '../tickets/operations'
+import { deleteExpiredSessions } from '../users/sessions'
 
 export const SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000
 /** An uploaded object with no attachment record after this long was abandoned (URLs last 15 minutes). */

@@ -3,6 +3,8 @@
  * and deleting, each checked against the policy with the caller's current role, each mutation one
  * transaction (sessions revoked in the same one as the change that ends them).
  */
+
+import type { Role } from '../../domain/roles'
 import {
   canCreateUsers,
   canListUsers,
@@ -11,13 +13,11 @@ import {
   decideUserDelete,
   decideUserUpdate,
   needsCurrentPassword,
-} from '../auth/policy'
-import type { Role } from '../domain/roles'
-import { type Failure, fail, ok, type Result } from '../lib/result'
-import type { Page, Position, Principal, StoreContext } from './context'
-import { type RevokeReason, revokeUserSessions } from './sessions'
-import { nowIso, run, transact } from './sql'
-import { removeFromAllAssignees } from './ticket-operations'
+} from '../../domain/user-access'
+import { type Failure, fail, ok, type Result } from '../../lib/result'
+import type { Page, Position, Principal, StoreContext } from '../db/context'
+import { nowIso, run, transact } from '../db/sql'
+import { removeFromAllAssignees } from '../tickets/operations'
 import {
   emailTaken,
   findUserById,
@@ -28,7 +28,8 @@ import {
   type User,
   type UserFilter,
   updateUserRow,
-} from './users'
+} from './rows'
+import { type RevokeReason, revokeUserSessions } from './sessions'
 
 const refused = (decision: Exclude<Decision, 'allow'>): Failure =>
   decision === 'not_found'

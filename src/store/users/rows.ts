@@ -2,9 +2,9 @@
  * The users table: rows, their public shape (never the hash) and the queries over them.
  * Operations that need a caller (list, update, delete) live in `user-operations.ts`.
  */
-import type { Role } from '../domain/roles'
-import type { Page, Position } from './context'
-import { all, bool, count, first, run, type SqlValue } from './sql'
+import type { Role } from '../../domain/roles'
+import type { Page, Position } from '../db/context'
+import { all, bool, count, first, run, type SqlValue } from '../db/sql'
 
 export interface User {
   id: string

@@ -5,17 +5,17 @@
  * outboxes and runs the daily sweep. Nothing here hashes passwords or signs tokens.
  */
 import { DurableObject } from 'cloudflare:workers'
-import type { Bindings } from '../config'
-import { seesAllTickets } from '../domain/ticket-access'
-import { fail, ok, type Result } from '../lib/result'
-import { DEFAULT_WORKSPACE } from './client'
-import type { Actor, Principal, StoreContext } from './context'
-import * as housekeeping from './housekeeping'
+import type { Bindings } from '../../config'
+import { seesAllTickets } from '../../domain/ticket-access'
+import { fail, ok, type Result } from '../../lib/result'
+import { DEFAULT_WORKSPACE } from '../client'
+import type { Actor, Principal, StoreContext } from '../db/context'
+import { migrate } from '../db/migrate'
+import { nowIso } from '../db/sql'
+import { findTicketRow, hydrateOne } from '../tickets/rows'
+import { resolvePrincipal } from '../users/sessions'
 import * as live from './live'
-import { migrate } from './migrate'
-import { resolvePrincipal } from './sessions'
-import { nowIso } from './sql'
-import { findTicketRow, hydrateOne } from './tickets'
+import * as housekeeping from './sweep'
 
 export type LiveTicketEvent = {
   parties: { reporterId: string; assigneeIds: readonly string[] }

@@ -3,11 +3,11 @@
  * (version + 1), its assignees, one history entry per changed field, and the notifications the
  * change owes (new assignees; the reporter on a status change). Runs inside the caller's transaction.
  */
-import type { FieldChange } from '../domain/ticket-changes'
-import type { StoreContext } from './context'
-import { notify } from './notifications'
-import { appendHistory, type HistoryValue } from './ticket-history'
-import { replaceAssignees, type TicketRow, updateTicketRow } from './tickets'
+import type { FieldChange } from '../../domain/ticket-changes'
+import type { StoreContext } from '../db/context'
+import { notify } from '../notifications'
+import { appendHistory, type HistoryValue } from './history'
+import { replaceAssignees, type TicketRow, updateTicketRow } from './rows'
 
 export interface ChangeAuthor {
   /** The person who made the change, or whose change set the rule off. */

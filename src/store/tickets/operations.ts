@@ -3,16 +3,16 @@
  * caller's visibility and role, each mutation one transaction in which the transition is checked
  * against the stored state, the key allocated, and the row, assignees and history written together.
  */
-import { DEFAULT_PRIORITY, type Priority } from '../domain/priorities'
-import { canAssign, canDeleteTicket, canSeeTicket } from '../domain/ticket-access'
-import { diffTicket, type FieldChange, historyAction, stateOf, type TicketPatch } from '../domain/ticket-changes'
-import { allowedTransitions, canTransition } from '../domain/ticket-lifecycle'
-import type { Trigger } from '../domain/workflow'
-import { fail, ok, type Result } from '../lib/result'
-import type { Page, Position, Principal, StoreContext } from './context'
-import { findProjectRow } from './projects'
-import { all, first, nowIso, run, transact } from './sql'
-import { commitChanges, notifyAssigned } from './ticket-commit'
+import { DEFAULT_PRIORITY, type Priority } from '../../domain/priorities'
+import { canAssign, canDeleteTicket, canSeeTicket } from '../../domain/ticket-access'
+import { diffTicket, type FieldChange, historyAction, stateOf, type TicketPatch } from '../../domain/ticket-changes'
+import { allowedTransitions, canTransition } from '../../domain/ticket-lifecycle'
+import type { Trigger } from '../../domain/workflow'
+import { fail, ok, type Result } from '../../lib/result'
+import type { Page, Position, Principal, StoreContext } from '../db/context'
+import { all, first, nowIso, run, transact } from '../db/sql'
+import { findProjectRow } from '../projects'
+import { commitChanges, notifyAssigned } from './commit'
 import {
   appendHistory,
   type Comment,
@@ -21,8 +21,8 @@ import {
   insertComment,
   listComments,
   listHistory,
-} from './ticket-history'
-import { listTickets, type TicketFilter, type TicketSort } from './ticket-list'
+} from './history'
+import { listTickets, type TicketFilter, type TicketSort } from './list'
 import {
   allocateKey,
   assigneesOf,
@@ -36,8 +36,8 @@ import {
   type Ticket,
   type TicketRow,
   toTicket,
-} from './tickets'
-import { runWorkflows } from './workflow-engine'
+} from './rows'
+import { runWorkflows } from './rule-run'
 
 export interface NewTicket {
   title: string

@@ -2,9 +2,9 @@
  * Sessions: one row per login, carrying the id of the one refresh token that may still be used.
  * Access tokens name their session (`sid`), so revoking the row ends them at once.
  */
-import type { Role } from '../domain/roles'
-import type { Actor, Principal } from './context'
-import { first, run } from './sql'
+import type { Role } from '../../domain/roles'
+import type { Actor, Principal } from '../db/context'
+import { first, run } from '../db/sql'
 
 export type SessionRow = {
   id: string
