@@ -1,31 +1,20 @@
 /**
- * `requireAuth`: the bearer access token is verified here, in the Worker (signature, algorithm,
- * key id, issuer, audience, type, expiry). Whether its session is still live is decided by the
- * store on the same call that serves the request, so logout and deactivation apply at once.
+ * Route middleware for authentication and roles. `requireAuth`: the bearer access token is
+ * verified here, in the Worker (signature, algorithm, key id, issuer, audience, type, expiry);
+ * whether its session is still live is decided by the store on the same call that serves the
+ * request, so logout and deactivation apply at once. `requireRole`: see below.
  */
 import { createMiddleware } from 'hono/factory'
 import { atLeast, type Role } from '../domain/roles'
 import type { AppEnv } from '../lib/app-env'
 import { ApiError, unwrap } from '../lib/errors'
-import { tokenKeys } from './keys'
-import { TokenError, verifyToken } from './tokens'
-
-const BEARER = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i
+import { bearerToken, checkToken, missingToken } from './token-check'
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const match = BEARER.exec(c.req.header('Authorization') ?? '')
-  if (!match?.[1]) {
-    throw new ApiError('E_AUTH_TOKEN_INVALID', { message: 'A bearer access token is required' })
-  }
-  const config = c.get('config')
-  const keys = await tokenKeys(config)
-  try {
-    const token = await verifyToken(keys, config.jwt, match[1], 'access')
-    c.set('auth', { actor: { userId: token.sub, sessionId: token.sid } })
-  } catch (error) {
-    if (!(error instanceof TokenError)) throw error
-    throw new ApiError(error.reason === 'expired' ? 'E_AUTH_TOKEN_EXPIRED' : 'E_AUTH_TOKEN_INVALID')
-  }
+  const token = bearerToken(c.req.header('Authorization'))
+  if (!token) throw missingToken()
+  const verified = await checkToken(c.get('config'), token, 'access')
+  c.set('auth', { actor: { userId: verified.sub, sessionId: verified.sid } })
   await next()
 })
 

@@ -8,8 +8,11 @@ export type Role = (typeof ROLES)[number]
 
 const rank: Record<Role, number> = { user: 0, manager: 1, admin: 2 }
 
-export const isRole = (value: unknown): value is Role =>
-  typeof value === 'string' && (ROLES as readonly string[]).includes(value)
+/** Whoever asks for something: its id and its current role. */
+export interface Caller {
+  id: string
+  role: Role
+}
 
 /** True when `role` is `minimum` or above it. */
 export const atLeast = (role: Role, minimum: Role) => rank[role] >= rank[minimum]

@@ -3,17 +3,8 @@
  * (anything else is reported as not found, so existence does not leak) and may not set assignees;
  * managers and admins see and change every ticket, and only they may delete one.
  */
-import { atLeast, type Role } from './roles'
-
-export interface Caller {
-  id: string
-  role: Role
-}
-
-export interface TicketParties {
-  reporterId: string
-  assigneeIds: readonly string[]
-}
+import { atLeast, type Caller } from './roles'
+import type { TicketParties } from './ticket'
 
 export const seesAllTickets = (caller: Caller) => atLeast(caller.role, 'manager')
 

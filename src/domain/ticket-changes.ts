@@ -3,18 +3,9 @@
  * set), and the history action each change is recorded under. Pure, so the store and the workflow
  * engine agree on what counts as a change.
  */
-import type { Priority } from './priorities'
-import type { Status } from './ticket-lifecycle'
+import type { TicketState } from './ticket'
 
-export interface TicketState {
-  title: string
-  description: string
-  status: Status
-  priority: Priority
-  department: string | null
-  projectId: string | null
-  assigneeIds: readonly string[]
-}
+export type { TicketState }
 
 /** The changeable part of a ticket (anything with these fields, such as the store's Ticket). */
 export const stateOf = (ticket: TicketState): TicketState => ({

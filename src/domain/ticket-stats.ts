@@ -3,16 +3,11 @@
  * and department, plus its priority among tickets not yet closed. Adding a ticket adds one to each
  * of its keys; a change subtracts the old keys and adds the new ones. Pure.
  */
-import type { Priority } from './priorities'
-import type { Status } from './ticket-lifecycle'
+import type { CountedTicket } from './ticket'
+
+export type { CountedTicket }
 
 export const UNASSIGNED_DEPARTMENT = 'Unassigned'
-
-export interface CountedTicket {
-  status: Status
-  priority: Priority
-  department: string | null
-}
 
 export const statusKey = (status: string) => `status:${status}`
 export const priorityKey = (priority: string) => `priority:${priority}`

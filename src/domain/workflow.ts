@@ -13,9 +13,6 @@ export type ConditionField = (typeof CONDITION_FIELDS)[number]
 /** Fields that only make sense for `status_changed`. */
 export const TRANSITION_FIELDS: readonly ConditionField[] = ['fromStatus', 'toStatus']
 
-export const ACTIONS = ['assign_user', 'change_status', 'add_comment', 'send_notification'] as const
-export type ActionName = (typeof ACTIONS)[number]
-
 /** How many rounds of rule effects one change may cause; a round's changes trigger the next. */
 export const MAX_RULE_ROUNDS = 3
 

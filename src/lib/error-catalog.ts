@@ -67,7 +67,3 @@ export const errorCatalog = {
 } as const satisfies Record<string, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof errorCatalog
-export type ErrorStatus = (typeof errorCatalog)[ErrorCode]['status']
-
-export const isErrorCode = (value: unknown): value is ErrorCode =>
-  typeof value === 'string' && Object.hasOwn(errorCatalog, value)

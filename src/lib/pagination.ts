@@ -1,14 +1,25 @@
 /**
- * Keyset pagination for collections: the `limit`/`cursor` query schema, opaque cursors (the sort
- * values of the last item, base64url JSON) and the `Link: rel="next"` and `X-Total-Count` headers.
- * Keyset cursors never skip or repeat an item while new items are created.
+ * Keyset pagination for collections: the page a store returns (`Page`, `Position`), the
+ * `limit`/`cursor` query schema, opaque cursors (the sort values of the last item, base64url JSON),
+ * and the one way a handler answers with a page (`pageResponse`: the items as a JSON array, with
+ * `Link: rel="next"` and `X-Total-Count`). Keyset cursors never skip or repeat an item while new
+ * items are created.
  */
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { base64url } from 'jose'
-import type { Page, Position } from '../store/db/context'
 import { ApiError } from './errors'
 import { queryIntegerWithDefault } from './schemas'
+
+/** A position in a keyset-paged list: the sort values of the last item returned. */
+export type Position = (string | number)[]
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  /** Where the next page starts; null on the last page. */
+  next: Position | null
+}
 
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 200
@@ -60,11 +71,28 @@ export const pageHeaders = {
   },
 }
 
-/** Sets `X-Total-Count` and, when there is a next page, `Link` with every other query kept. */
-export function setPageHeaders(c: Context, page: Page<unknown>) {
+/** Which page a store call should return: the items after `after` (null: the first), at most `limit`. */
+export interface PageArgs {
+  after: Position | null
+  limit: number
+}
+
+/** The store's paging arguments from a validated `limit`/`cursor` query (a cursor has `arity` values). */
+export const pageArgs = (query: { limit: number; cursor?: string | undefined }, arity = 1): PageArgs => ({
+  after: decodeCursor(query.cursor, arity),
+  limit: query.limit,
+})
+
+/**
+ * The answer for a page: its items as a JSON array, `X-Total-Count`, and, when there is a next
+ * page, `Link` to it with every other query parameter kept.
+ */
+export function pageResponse<T>(c: Context, page: Page<T>) {
   c.header('X-Total-Count', String(page.total))
-  if (!page.next) return
-  const url = new URL(c.req.url)
-  url.searchParams.set('cursor', encodeCursor(page.next))
-  c.header('Link', `<${url.toString()}>; rel="next"`)
+  if (page.next) {
+    const url = new URL(c.req.url)
+    url.searchParams.set('cursor', encodeCursor(page.next))
+    c.header('Link', `<${url.toString()}>; rel="next"`)
+  }
+  return c.json(page.items, 200)
 }

@@ -6,11 +6,13 @@
  * deleted object (an object may briefly outlive its record, never the reverse).
  */
 import { atLeast } from '../domain/roles'
+import type { Page, Position } from '../lib/pagination'
 import { fail, ok, type Result } from '../lib/result'
-import type { Page, Position, Principal, StoreContext } from './db/context'
-import { all, count, first, nowIso, run, transact } from './db/sql'
+import type { Principal, StoreContext } from './db/context'
+import { afterSeq, pageOf } from './db/paging'
+import { all, count, first, nowIso, one, run, transact } from './db/sql'
 import { appendHistory } from './tickets/history'
-import { getTicket } from './tickets/operations'
+import { getTicket } from './tickets/visibility'
 
 export interface Attachment {
   id: string
@@ -91,13 +93,12 @@ export function createAttachment(ctx: StoreContext, caller: Principal, input: Ne
     if (!ticket.ok) return ticket
     if (first(ctx.sql, 'SELECT id FROM attachments WHERE file_key = ?', input.fileKey))
       return fail('E_ATTACHMENT_EXISTS')
-    const id = crypto.randomUUID()
     const now = nowIso()
-    run(
+    const row = one<AttachmentRow>(
       ctx.sql,
       `INSERT INTO attachments (id, ticket_id, file_key, filename, content_type, size, uploaded_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      id,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      crypto.randomUUID(),
       input.ticketId,
       input.fileKey,
       input.filename,
@@ -113,11 +114,11 @@ export function createAttachment(ctx: StoreContext, caller: Principal, input: Ne
         userId: caller.id,
         action: 'attachment_added',
         oldValue: null,
-        newValue: { attachmentId: id, filename: input.filename, size: input.size },
+        newValue: { attachmentId: row.id, filename: input.filename, size: input.size },
       },
       now,
     )
-    return ok(toAttachment(findRow(ctx.sql, id) as AttachmentRow))
+    return ok(toAttachment(row))
   })
 }
 
@@ -140,12 +141,10 @@ export function listAttachments(
     ctx.sql,
     'SELECT * FROM attachments WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     ticketId,
-    Number(after?.[0] ?? 0),
+    afterSeq(after),
     limit + 1,
   )
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return ok({ items: page.map(toAttachment), total, next: rows.length > limit && last ? [last.seq] : null })
+  return ok(pageOf(rows, limit, total, toAttachment, (row) => [row.seq]))
 }
 
 const queueObjectDeletion = (sql: SqlStorage, fileKey: string, now: string) =>
@@ -174,6 +173,21 @@ export function deleteAttachment(ctx: StoreContext, caller: Principal, id: strin
     )
     return ok(null)
   })
+}
+
+/**
+ * Removes the records of a ticket's attachments and queues their objects for deletion, inside the
+ * ticket's deletion.
+ */
+export function forgetTicketAttachments(sql: SqlStorage, ticketId: string, now: string) {
+  run(
+    sql,
+    `INSERT INTO object_deletions (file_key, requested_at)
+     SELECT file_key, ? FROM attachments WHERE ticket_id = ? ON CONFLICT DO NOTHING`,
+    now,
+    ticketId,
+  )
+  run(sql, 'DELETE FROM attachments WHERE ticket_id = ?', ticketId)
 }
 
 export const pendingObjectDeletions = (sql: SqlStorage, limit: number) =>

@@ -3,7 +3,8 @@
  * it, so none exists for a change that did not happen. The row is also the email outbox: its
  * `email_status` goes pending → queued (handed to the queue after commit) → sent or failed.
  */
-import type { Page, Position } from './db/context'
+import type { Page, Position } from '../lib/pagination'
+import { pageOf } from './db/paging'
 import { all, count, first, run } from './db/sql'
 
 export type NotificationKind = 'rule' | 'assigned' | 'status_changed'
@@ -101,15 +102,18 @@ export function listNotifications(
     Number(after?.[0] ?? Number.MAX_SAFE_INTEGER),
     limit + 1,
   )
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return { items: page.map(toNotification), total, next: rows.length > limit && last ? [last.seq] : null }
+  return pageOf(rows, limit, total, toNotification, (row) => [row.seq])
 }
 
 /** Marks one of the user's notifications read (idempotent); null when it is not theirs. */
 export function markRead(sql: SqlStorage, userId: string, id: string, now: string): Notification | null {
-  run(sql, 'UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL', now, id, userId)
-  const row = first<NotificationRow>(sql, 'SELECT * FROM notifications WHERE id = ? AND user_id = ?', id, userId)
+  const row = first<NotificationRow>(
+    sql,
+    'UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE id = ? AND user_id = ? RETURNING *',
+    now,
+    id,
+    userId,
+  )
   return row ? toNotification(row) : null
 }
 

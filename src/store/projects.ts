@@ -4,10 +4,12 @@
  * so no ticket ever points at a project that is gone.
  */
 import { canManageProjects } from '../domain/ticket-access'
+import { DEFAULT_KEY_PREFIX } from '../domain/ticket-keys'
+import type { Page, Position } from '../lib/pagination'
 import { fail, ok, type Result } from '../lib/result'
-import type { Page, Position, Principal, StoreContext } from './db/context'
-import { all, count, first, nowIso, run, transact } from './db/sql'
-import { DEFAULT_KEY_PREFIX } from './tickets/rows'
+import type { Principal, StoreContext } from './db/context'
+import { pageOf } from './db/paging'
+import { all, count, first, nowIso, one, run, transact } from './db/sql'
 
 export interface Project {
   id: string
@@ -39,8 +41,6 @@ const toProject = (row: ProjectRow): Project => ({
 export const findProjectRow = (sql: SqlStorage, id: string) =>
   first<ProjectRow>(sql, 'SELECT * FROM projects WHERE id = ?', id)
 
-export const projectExists = (sql: SqlStorage, id: string) => findProjectRow(sql, id) !== null
-
 export function listProjects(sql: SqlStorage, after: Position | null, limit: number): Page<Project> {
   const total = count(sql, 'SELECT count(*) AS n FROM projects')
   const rows = after
@@ -52,9 +52,7 @@ export function listProjects(sql: SqlStorage, after: Position | null, limit: num
         limit + 1,
       )
     : all<ProjectRow>(sql, 'SELECT * FROM projects ORDER BY created_at, id LIMIT ?', limit + 1)
-  const items = rows.slice(0, limit).map(toProject)
-  const last = items.at(-1)
-  return { items, total, next: rows.length > limit && last ? [last.createdAt, last.id] : null }
+  return pageOf(rows, limit, total, toProject, (row) => [row.created_at, row.id])
 }
 
 export function getProject(ctx: StoreContext, id: string): Result<Project> {
@@ -73,19 +71,18 @@ export function createProject(
     if (first(ctx.sql, 'SELECT id FROM projects WHERE key = ?', input.key)) {
       return fail('E_PROJECT_KEY_EXISTS', { key: input.key })
     }
-    const id = crypto.randomUUID()
     const now = nowIso()
-    run(
+    const row = one<ProjectRow>(
       ctx.sql,
-      'INSERT INTO projects (id, key, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      id,
+      'INSERT INTO projects (id, key, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
+      crypto.randomUUID(),
       input.key,
       input.name,
       input.description,
       now,
       now,
     )
-    return ok(toProject(findProjectRow(ctx.sql, id) as ProjectRow))
+    return ok(toProject(row))
   })
 }
 
@@ -97,17 +94,16 @@ export function updateProject(
 ): Result<Project> {
   if (!canManageProjects(caller)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
   return transact(ctx.storage, () => {
-    const row = findProjectRow(ctx.sql, id)
-    if (!row) return fail('E_PROJECT_NOT_FOUND')
-    run(
+    const row = first<ProjectRow>(
       ctx.sql,
-      'UPDATE projects SET name = ?, description = ?, updated_at = ? WHERE id = ?',
-      patch.name ?? row.name,
-      patch.description ?? row.description,
+      `UPDATE projects SET name = coalesce(?, name), description = coalesce(?, description), updated_at = ?
+       WHERE id = ? RETURNING *`,
+      patch.name ?? null,
+      patch.description ?? null,
       nowIso(),
       id,
     )
-    return ok(toProject(findProjectRow(ctx.sql, id) as ProjectRow))
+    return row ? ok(toProject(row)) : fail('E_PROJECT_NOT_FOUND')
   })
 }
 

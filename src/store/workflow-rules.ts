@@ -5,9 +5,11 @@
  */
 import type { Status } from '../domain/ticket-lifecycle'
 import { type Action, type Conditions, type Rule, ruleIssues, type Trigger } from '../domain/workflow'
+import type { Page, Position } from '../lib/pagination'
 import { fail, ok, type Result } from '../lib/result'
-import type { Page, Position, Principal, StoreContext } from './db/context'
-import { all, count, first, nowIso, run, transact } from './db/sql'
+import type { Principal, StoreContext } from './db/context'
+import { afterSeq, pageOf } from './db/paging'
+import { all, count, first, nowIso, one, run, transact } from './db/sql'
 
 /** A rule's actions as clients write them: an object keyed by action name, in order of application. */
 export type ActionMap = {
@@ -115,12 +117,10 @@ export function listRules(
   const rows = all<RuleRow>(
     ctx.sql,
     'SELECT * FROM workflow_rules WHERE seq > ? ORDER BY seq LIMIT ?',
-    Number(after?.[0] ?? 0),
+    afterSeq(after),
     limit + 1,
   )
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return ok({ items: page.map(toRule), total, next: rows.length > limit && last ? [last.seq] : null })
+  return ok(pageOf(rows, limit, total, toRule, (row) => [row.seq]))
 }
 
 export function getRule(ctx: StoreContext, caller: Principal, id: string): Result<WorkflowRule> {
@@ -136,13 +136,12 @@ export function createRule(ctx: StoreContext, caller: Principal, input: RuleInpu
   return transact(ctx.storage, () => {
     const invalid = invalidTargets(ctx.sql, input.actions)
     if (invalid) return invalid
-    const id = crypto.randomUUID()
     const now = nowIso()
-    run(
+    const row = one<RuleRow>(
       ctx.sql,
       `INSERT INTO workflow_rules (id, name, description, trigger, conditions, actions, active, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      id,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      crypto.randomUUID(),
       input.name,
       input.description,
       input.trigger,
@@ -152,7 +151,7 @@ export function createRule(ctx: StoreContext, caller: Principal, input: RuleInpu
       now,
       now,
     )
-    return getRule(ctx, caller, id)
+    return ok(toRule(row))
   })
 }
 
@@ -175,10 +174,10 @@ export function updateRule(ctx: StoreContext, caller: Principal, id: string, pat
     if (issues.length > 0) return fail('E_WORKFLOW_INVALID_RULE', { issues })
     const invalid = invalidTargets(ctx.sql, input.actions)
     if (invalid) return invalid
-    run(
+    const updated = one<RuleRow>(
       ctx.sql,
       `UPDATE workflow_rules SET name = ?, description = ?, trigger = ?, conditions = ?, actions = ?, active = ?,
-       updated_at = ? WHERE id = ?`,
+       updated_at = ? WHERE id = ? RETURNING *`,
       input.name,
       input.description,
       input.trigger,
@@ -188,7 +187,7 @@ export function updateRule(ctx: StoreContext, caller: Principal, id: string, pat
       nowIso(),
       id,
     )
-    return getRule(ctx, caller, id)
+    return ok(toRule(updated))
   })
 }
 

@@ -6,17 +6,22 @@
  * Start-up, sessions, live-update publishing and the alarm live in `workspace-base.ts`.
  */
 import type { TicketPatch } from '../domain/ticket-changes'
+import type { TicketSort } from '../domain/ticket-sort'
+import type { PageArgs } from '../lib/pagination'
 import { fail, ok, type Result } from '../lib/result'
 import * as attachments from './attachments'
-import type { Actor, Position } from './db/context'
+import type { Actor } from './db/context'
 import { nowIso } from './db/sql'
 import * as notifications from './notifications'
 import * as projects from './projects'
 import * as reports from './reports'
 import * as live from './runtime/live'
 import { WorkspaceBase } from './runtime/workspace-base'
-import type { TicketFilter, TicketSort } from './tickets/list'
+import { createTicket, type NewTicket } from './tickets/create'
+import type { IdempotencyKey } from './tickets/idempotency'
+import type { TicketFilter } from './tickets/list'
 import * as tickets from './tickets/operations'
+import { getTicket, getTicketByKey } from './tickets/visibility'
 import * as auth from './users/credentials'
 import * as users from './users/operations'
 import type { NewUser, UserFilter } from './users/rows'
@@ -71,8 +76,8 @@ export class Workspace extends WorkspaceBase {
     return this.as(actor, (caller) => users.createUserAsAdmin(this.store, caller, user))
   }
 
-  listUsers(actor: Actor, filter: UserFilter, after: Position | null, limit: number) {
-    return this.as(actor, (caller) => users.listUsersFor(this.store, caller, filter, after, limit))
+  listUsers(actor: Actor, filter: UserFilter, page: PageArgs) {
+    return this.as(actor, (caller) => users.listUsersFor(this.store, caller, filter, page.after, page.limit))
   }
 
   getUser(actor: Actor, id: string) {
@@ -102,8 +107,8 @@ export class Workspace extends WorkspaceBase {
 
   // Projects
 
-  listProjects(actor: Actor, after: Position | null, limit: number) {
-    return this.as(actor, () => ok(projects.listProjects(this.store.sql, after, limit)))
+  listProjects(actor: Actor, page: PageArgs) {
+    return this.as(actor, () => ok(projects.listProjects(this.store.sql, page.after, page.limit)))
   }
 
   getProject(actor: Actor, id: string) {
@@ -124,27 +129,27 @@ export class Workspace extends WorkspaceBase {
 
   // Tickets
 
-  createTicket(actor: Actor, input: tickets.NewTicket, idempotency?: tickets.IdempotencyKey) {
+  createTicket(actor: Actor, input: NewTicket, idempotency?: IdempotencyKey) {
     return this.publishing(
-      () => this.as(actor, (caller) => tickets.createTicket(this.store, caller, input, idempotency)),
+      () => this.as(actor, (caller) => createTicket(this.store, caller, input, idempotency)),
       ({ ticket, replayed }) => (replayed ? null : { parties: ticket, event: { type: 'ticket.created', ticket } }),
     )
   }
 
-  listTickets(actor: Actor, filter: TicketFilter, sort: TicketSort, after: Position | null, limit: number) {
-    return this.as(actor, (caller) => tickets.listTicketsFor(this.store, caller, filter, sort, after, limit))
+  listTickets(actor: Actor, filter: TicketFilter, sort: TicketSort, page: PageArgs) {
+    return this.as(actor, (caller) => tickets.listTicketsFor(this.store, caller, filter, sort, page.after, page.limit))
   }
 
-  listMyTickets(actor: Actor, filter: TicketFilter, sort: TicketSort, after: Position | null, limit: number) {
-    return this.as(actor, (caller) => tickets.listMyTickets(this.store, caller, filter, sort, after, limit))
+  listMyTickets(actor: Actor, filter: TicketFilter, sort: TicketSort, page: PageArgs) {
+    return this.as(actor, (caller) => tickets.listMyTickets(this.store, caller, filter, sort, page.after, page.limit))
   }
 
   getTicket(actor: Actor, id: string) {
-    return this.as(actor, (caller) => tickets.getTicket(this.store, caller, id))
+    return this.as(actor, (caller) => getTicket(this.store, caller, id))
   }
 
   getTicketByKey(actor: Actor, key: string) {
-    return this.as(actor, (caller) => tickets.getTicketByKey(this.store, caller, key))
+    return this.as(actor, (caller) => getTicketByKey(this.store, caller, key))
   }
 
   async updateTicket(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number) {
@@ -162,12 +167,12 @@ export class Workspace extends WorkspaceBase {
     )
   }
 
-  ticketHistory(actor: Actor, id: string, after: Position | null, limit: number) {
-    return this.as(actor, (caller) => tickets.ticketHistory(this.store, caller, id, after, limit))
+  ticketHistory(actor: Actor, id: string, page: PageArgs) {
+    return this.as(actor, (caller) => tickets.ticketHistory(this.store, caller, id, page.after, page.limit))
   }
 
-  ticketComments(actor: Actor, id: string, after: Position | null, limit: number) {
-    return this.as(actor, (caller) => tickets.ticketComments(this.store, caller, id, after, limit))
+  ticketComments(actor: Actor, id: string, page: PageArgs) {
+    return this.as(actor, (caller) => tickets.ticketComments(this.store, caller, id, page.after, page.limit))
   }
 
   ticketComment(actor: Actor, ticketId: string, id: string) {
@@ -211,8 +216,8 @@ export class Workspace extends WorkspaceBase {
     return this.as(actor, (caller) => attachments.getAttachment(this.store, caller, id))
   }
 
-  listAttachments(actor: Actor, ticketId: string, after: Position | null, limit: number) {
-    return this.as(actor, (caller) => attachments.listAttachments(this.store, caller, ticketId, after, limit))
+  listAttachments(actor: Actor, ticketId: string, page: PageArgs) {
+    return this.as(actor, (caller) => attachments.listAttachments(this.store, caller, ticketId, page.after, page.limit))
   }
 
   deleteAttachment(actor: Actor, id: string) {
@@ -252,8 +257,8 @@ export class Workspace extends WorkspaceBase {
 
   // Workflow rules
 
-  listRules(actor: Actor, after: Position | null, limit: number) {
-    return this.as(actor, (caller) => rules.listRules(this.store, caller, after, limit))
+  listRules(actor: Actor, page: PageArgs) {
+    return this.as(actor, (caller) => rules.listRules(this.store, caller, page.after, page.limit))
   }
 
   getRule(actor: Actor, id: string) {
@@ -274,9 +279,9 @@ export class Workspace extends WorkspaceBase {
 
   // Notifications
 
-  listNotifications(actor: Actor, unreadOnly: boolean, after: Position | null, limit: number) {
+  listNotifications(actor: Actor, unreadOnly: boolean, page: PageArgs) {
     return this.as(actor, (caller) =>
-      ok(notifications.listNotifications(this.store.sql, caller.id, unreadOnly, after, limit)),
+      ok(notifications.listNotifications(this.store.sql, caller.id, unreadOnly, page.after, page.limit)),
     )
   }
 

@@ -18,7 +18,7 @@ import {
 } from '../../attachments/urls'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ApiError, unwrap } from '../../lib/errors'
-import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { pageArgs, pageResponse } from '../../lib/pagination'
 import type * as routes from './attachments.routes'
 
 const origin = (url: string) => new URL(url).origin
@@ -108,12 +108,8 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
 
 export const listForTicket: AppRouteHandler<typeof routes.listForTicket> = async (c) => {
   const { ticketId } = c.req.valid('param')
-  const { limit, cursor } = c.req.valid('query')
-  const page = await unwrap(
-    c.get('store').listAttachments(c.get('auth').actor, ticketId, decodeCursor(cursor, 1), limit),
-  )
-  setPageHeaders(c, page)
-  return c.json(page.items, 200)
+  const page = pageArgs(c.req.valid('query'))
+  return pageResponse(c, await unwrap(c.get('store').listAttachments(c.get('auth').actor, ticketId, page)))
 }
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {

@@ -8,7 +8,7 @@ import { tokenKeys } from '../../auth/keys'
 import { decoyHash, hashPassword, verifyPassword } from '../../auth/password'
 import { limitCredentialAttempts } from '../../auth/rate-limit'
 import { issueTokenPair, sessionExpiry } from '../../auth/session-tokens'
-import { TokenError, verifyToken } from '../../auth/tokens'
+import { checkToken } from '../../auth/token-check'
 import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
 import { ApiError, unwrap } from '../../lib/errors'
 import type { Credentials } from '../../store/users/credentials'
@@ -70,14 +70,7 @@ export const refresh: AppRouteHandler<typeof routes.refresh> = async (c) => {
   const { refreshToken } = c.req.valid('json')
   await limitCredentialAttempts(c)
   const config = c.get('config')
-  const keys = await tokenKeys(config)
-  let presented: Awaited<ReturnType<typeof verifyToken>>
-  try {
-    presented = await verifyToken(keys, config.jwt, refreshToken, 'refresh')
-  } catch (error) {
-    if (!(error instanceof TokenError)) throw error
-    throw new ApiError(error.reason === 'expired' ? 'E_AUTH_TOKEN_EXPIRED' : 'E_AUTH_TOKEN_INVALID')
-  }
+  const presented = await checkToken(config, refreshToken, 'refresh')
   const session = { id: presented.sid, refreshJti: crypto.randomUUID() }
   const user = await unwrap(
     c.get('store').rotateSession({
@@ -93,15 +86,11 @@ export const refresh: AppRouteHandler<typeof routes.refresh> = async (c) => {
 
 export const logout: AppRouteHandler<typeof routes.logout> = async (c) => {
   const { refreshToken } = c.req.valid('json')
-  const config = c.get('config')
   let otherSession: string | null = null
   if (refreshToken) {
     // Best effort: an unreadable refresh token does not stop the caller's own session from ending.
-    const keys = await tokenKeys(config)
-    otherSession = await verifyToken(keys, config.jwt, refreshToken, 'refresh').then(
-      (token) => (token.sub === c.get('auth').actor.userId ? token.sid : null),
-      () => null,
-    )
+    const other = await checkToken(c.get('config'), refreshToken, 'refresh').catch(() => null)
+    if (other?.sub === c.get('auth').actor.userId) otherSession = other.sid
   }
   await unwrap(c.get('store').closeSession(c.get('auth').actor, otherSession))
   return c.body(null, 204)

@@ -5,8 +5,7 @@
  * checks the session and sends each event only to the sockets allowed to see it.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { tokenKeys } from '../../auth/keys'
-import { TokenError, verifyToken } from '../../auth/tokens'
+import { bearerToken, checkToken, missingToken } from '../../auth/token-check'
 import { createRouter } from '../../lib/create-router'
 import { ApiError } from '../../lib/errors'
 import { bearerSecurity, errorResponses } from '../../lib/openapi'
@@ -39,17 +38,11 @@ export const subscribe = createRoute({
   },
 })
 
-const BEARER = /^Bearer +(\S+) *$/i
-
 export const eventsRouter = createRouter().openapi(subscribe, async (c) => {
   // Credentials first: without them the answer is 401 whatever else the request lacks.
-  const token = BEARER.exec(c.req.header('Authorization') ?? '')?.[1] ?? c.req.valid('query').access_token
-  if (!token) throw new ApiError('E_AUTH_TOKEN_INVALID', { message: 'A bearer access token is required' })
-  const config = c.get('config')
-  const verified = await verifyToken(await tokenKeys(config), config.jwt, token, 'access').catch((error: unknown) => {
-    if (!(error instanceof TokenError)) throw error
-    throw new ApiError(error.reason === 'expired' ? 'E_AUTH_TOKEN_EXPIRED' : 'E_AUTH_TOKEN_INVALID')
-  })
+  const token = bearerToken(c.req.header('Authorization')) ?? c.req.valid('query').access_token
+  if (!token) throw missingToken()
+  const verified = await checkToken(c.get('config'), token, 'access')
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') throw new ApiError('E_UPGRADE_REQUIRED')
   const response = await c.get('store').fetch(
     new Request('https://workspace/events', {

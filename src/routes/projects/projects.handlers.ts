@@ -1,14 +1,12 @@
 /** Project handlers: thin calls into the store. */
 import type { AppRouteHandler } from '../../lib/app-env'
 import { unwrap } from '../../lib/errors'
-import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { pageArgs, pageResponse } from '../../lib/pagination'
 import type * as routes from './projects.routes'
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const { limit, cursor } = c.req.valid('query')
-  const page = await unwrap(c.get('store').listProjects(c.get('auth').actor, decodeCursor(cursor, 2), limit))
-  setPageHeaders(c, page)
-  return c.json(page.items, 200)
+  const page = pageArgs(c.req.valid('query'), 2)
+  return pageResponse(c, await unwrap(c.get('store').listProjects(c.get('auth').actor, page)))
 }
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {

@@ -1,25 +1,19 @@
 /** History and comment handlers: thin calls into the store. */
 import type { AppRouteHandler } from '../../lib/app-env'
 import { unwrap } from '../../lib/errors'
-import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { pageArgs, pageResponse } from '../../lib/pagination'
 import type * as routes from './activity.routes'
 
 export const history: AppRouteHandler<typeof routes.history> = async (c) => {
   const { ticketId } = c.req.valid('param')
-  const { limit, cursor } = c.req.valid('query')
-  const page = await unwrap(c.get('store').ticketHistory(c.get('auth').actor, ticketId, decodeCursor(cursor, 1), limit))
-  setPageHeaders(c, page)
-  return c.json(page.items, 200)
+  const page = pageArgs(c.req.valid('query'))
+  return pageResponse(c, await unwrap(c.get('store').ticketHistory(c.get('auth').actor, ticketId, page)))
 }
 
 export const listComments: AppRouteHandler<typeof routes.listComments> = async (c) => {
   const { ticketId } = c.req.valid('param')
-  const { limit, cursor } = c.req.valid('query')
-  const page = await unwrap(
-    c.get('store').ticketComments(c.get('auth').actor, ticketId, decodeCursor(cursor, 1), limit),
-  )
-  setPageHeaders(c, page)
-  return c.json(page.items, 200)
+  const page = pageArgs(c.req.valid('query'))
+  return pageResponse(c, await unwrap(c.get('store').ticketComments(c.get('auth').actor, ticketId, page)))
 }
 
 export const addComment: AppRouteHandler<typeof routes.addComment> = async (c) => {

@@ -3,12 +3,13 @@
  * idempotency controls, and results into responses with ETag and Location.
  */
 import type { Context } from 'hono'
+import type { Ticket } from '../../domain/ticket'
+import { cursorArity } from '../../domain/ticket-sort'
 import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
 import { ApiError, unwrap } from '../../lib/errors'
 import { etag, parseIfMatch } from '../../lib/etag'
-import { decodeCursor, setPageHeaders } from '../../lib/pagination'
-import { cursorArity, type TicketFilter } from '../../store/tickets/list'
-import type { Ticket } from '../../store/tickets/rows'
+import { pageArgs, pageResponse } from '../../lib/pagination'
+import type { TicketFilter } from '../../store/tickets/list'
 import type * as routes from './tickets.routes'
 
 type ListQuery = {
@@ -33,18 +34,14 @@ const toFilter = (query: ListQuery): TicketFilter => ({
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const { limit, cursor, sort, ...query } = c.req.valid('query')
-  const after = decodeCursor(cursor, cursorArity(sort))
-  const page = await unwrap(c.get('store').listTickets(c.get('auth').actor, toFilter(query), sort, after, limit))
-  setPageHeaders(c, page)
-  return c.json(page.items, 200)
+  const page = pageArgs({ limit, cursor }, cursorArity(sort))
+  return pageResponse(c, await unwrap(c.get('store').listTickets(c.get('auth').actor, toFilter(query), sort, page)))
 }
 
 export const my: AppRouteHandler<typeof routes.my> = async (c) => {
   const { limit, cursor, sort, ...query } = c.req.valid('query')
-  const after = decodeCursor(cursor, cursorArity(sort))
-  const page = await unwrap(c.get('store').listMyTickets(c.get('auth').actor, toFilter(query), sort, after, limit))
-  setPageHeaders(c, page)
-  return c.json(page.items, 200)
+  const page = pageArgs({ limit, cursor }, cursorArity(sort))
+  return pageResponse(c, await unwrap(c.get('store').listMyTickets(c.get('auth').actor, toFilter(query), sort, page)))
 }
 
 async function sha256(text: string) {

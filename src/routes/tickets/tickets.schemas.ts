@@ -5,9 +5,9 @@
 import { z } from '@hono/zod-openapi'
 import { PRIORITIES } from '../../domain/priorities'
 import { STATUSES } from '../../domain/ticket-lifecycle'
+import { TICKET_SORTS } from '../../domain/ticket-sort'
 import { PageQuerySchema } from '../../lib/pagination'
 import { text } from '../../lib/schemas'
-import { TICKET_SORTS } from '../../store/tickets/list'
 
 export const StatusSchema = z.enum(STATUSES).openapi('TicketStatus', {
   description:

@@ -5,17 +5,14 @@
 import { hashPassword, verifyPassword } from '../../auth/password'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ApiError, unwrap } from '../../lib/errors'
-import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { pageArgs, pageResponse } from '../../lib/pagination'
 import type { UserPatch } from '../../store/users/operations'
 import type * as routes from './users.routes'
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const { limit, cursor, role, active } = c.req.valid('query')
-  const page = await unwrap(
-    c.get('store').listUsers(c.get('auth').actor, { role, active }, decodeCursor(cursor, 2), limit),
-  )
-  setPageHeaders(c, page)
-  return c.json(page.items, 200)
+  const { role, active, ...query } = c.req.valid('query')
+  const page = pageArgs(query, 2)
+  return pageResponse(c, await unwrap(c.get('store').listUsers(c.get('auth').actor, { role, active }, page)))
 }
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {

@@ -7,7 +7,7 @@ import type { Context } from 'hono'
 import type { AppEnv, AppRouteHandler } from '../../lib/app-env'
 import { createRouterHook } from '../../lib/create-router'
 import { unwrap } from '../../lib/errors'
-import { decodeCursor, setPageHeaders } from '../../lib/pagination'
+import { pageArgs, pageResponse } from '../../lib/pagination'
 import type { ActionMap, RuleInput, RulePatch, WorkflowRule } from '../../store/workflow-rules'
 import type * as routes from './workflows.routes'
 import type { RuleSchema } from './workflows.schemas'
@@ -27,10 +27,8 @@ async function inWrittenOrder(c: Context<AppEnv>, actions: ActionMap): Promise<A
 const asResponse = (rule: WorkflowRule) => rule as z.output<typeof RuleSchema>
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const { limit, cursor } = c.req.valid('query')
-  const page = await unwrap(c.get('store').listRules(c.get('auth').actor, decodeCursor(cursor, 1), limit))
-  setPageHeaders(c, page)
-  return c.json(page.items.map(asResponse), 200)
+  const page = await unwrap(c.get('store').listRules(c.get('auth').actor, pageArgs(c.req.valid('query'))))
+  return pageResponse(c, { ...page, items: page.items.map(asResponse) })
 }
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {

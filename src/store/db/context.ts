@@ -2,7 +2,7 @@
  * What a store operation works with: the Durable Object's storage (for transactions and its
  * synchronous key-value API) and its SQL handle, plus the caller, once authenticated.
  */
-import type { Principal as PolicyPrincipal } from '../../domain/user-access'
+import type { Caller } from '../../domain/roles'
 
 export interface StoreContext {
   storage: DurableObjectStorage
@@ -18,16 +18,7 @@ export interface Actor {
 }
 
 /** The caller after the store has checked its session: its current role, not its token's. */
-export interface Principal extends PolicyPrincipal {
+export interface Principal extends Caller {
   name: string
   sessionId: string
-}
-
-/** A position in a keyset-paged list: the sort values of the last item returned. */
-export type Position = (string | number)[]
-
-export interface Page<T> {
-  items: T[]
-  total: number
-  next: Position | null
 }

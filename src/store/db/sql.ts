@@ -14,6 +14,10 @@ export const all = <T extends Row>(sql: SqlStorage, query: string, ...params: Sq
 export const first = <T extends Row>(sql: SqlStorage, query: string, ...params: SqlValue[]) =>
   sql.exec<T>(query, ...params).toArray()[0] ?? null
 
+/** The one row a statement returns (an `INSERT … RETURNING *`, say); throws if there is none. */
+export const one = <T extends Row>(sql: SqlStorage, query: string, ...params: SqlValue[]) =>
+  sql.exec<T>(query, ...params).one()
+
 export const run = (sql: SqlStorage, query: string, ...params: SqlValue[]) => sql.exec(query, ...params).rowsWritten
 
 export const count = (sql: SqlStorage, query: string, ...params: SqlValue[]) =>

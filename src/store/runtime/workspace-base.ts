@@ -7,15 +7,16 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../../config'
 import { seesAllTickets } from '../../domain/ticket-access'
+import { DEFAULT_WORKSPACE } from '../../domain/workspaces'
 import { fail, ok, type Result } from '../../lib/result'
-import { DEFAULT_WORKSPACE } from '../client'
 import type { Actor, Principal, StoreContext } from '../db/context'
 import { migrate } from '../db/migrate'
 import { nowIso } from '../db/sql'
 import { findTicketRow, hydrateOne } from '../tickets/rows'
 import { resolvePrincipal } from '../users/sessions'
 import * as live from './live'
-import * as housekeeping from './sweep'
+import * as outbox from './outbox'
+import * as sweep from './sweep'
 
 export type LiveTicketEvent = {
   parties: { reporterId: string; assigneeIds: readonly string[] }
@@ -30,8 +31,7 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
     this.store = { storage: ctx.storage, sql: ctx.storage.sql, emailEnabled: Boolean(env.EMAIL_QUEUE && env.EMAIL) }
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage)
-      if ((await ctx.storage.getAlarm()) === null)
-        await ctx.storage.setAlarm(Date.now() + housekeeping.SWEEP_INTERVAL_MS)
+      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + sweep.SWEEP_INTERVAL_MS)
     })
   }
 
@@ -98,20 +98,20 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
    * already will. The short delay lets a burst of changes share one relay (one queue batch).
    */
   private async wakeSoon() {
-    if (!housekeeping.outboxPending(this.store)) return
-    const due = Date.now() + housekeeping.RELAY_DELAY_MS
+    if (!outbox.outboxPending(this.store)) return
+    const due = Date.now() + outbox.RELAY_DELAY_MS
     const scheduled = await this.ctx.storage.getAlarm()
     if (scheduled === null || scheduled > due) await this.ctx.storage.setAlarm(due)
   }
 
   /** Works off the outboxes, sweeps once a day, and sleeps until the next sweep. */
   override async alarm() {
-    await housekeeping.relayEmails(this.store, this.env.EMAIL_QUEUE, this.ctx.id.name ?? DEFAULT_WORKSPACE)
-    await housekeeping.deleteObjects(this.store, this.env.ATTACHMENTS)
+    await outbox.relayEmails(this.store, this.env.EMAIL_QUEUE, this.ctx.id.name ?? DEFAULT_WORKSPACE)
+    await outbox.deleteObjects(this.store, this.env.ATTACHMENTS)
     const now = Date.now()
-    const nextSweep = housekeeping.sweepIfDue(this.store, now)
-    if (nextSweep > now + housekeeping.SWEEP_INTERVAL_MS - 1000)
-      await housekeeping.sweepOrphans(this.store, this.env.ATTACHMENTS, now)
+    const nextSweep = sweep.sweepIfDue(this.store, now)
+    if (nextSweep > now + sweep.SWEEP_INTERVAL_MS - 1000)
+      await sweep.sweepOrphans(this.store, this.env.ATTACHMENTS, now)
     await this.ctx.storage.setAlarm(nextSweep)
   }
 }

@@ -1,13 +1,15 @@
 /**
- * Committing a change to a ticket, whoever makes it (a person, a rule, a user deletion): the row
- * (version + 1), its assignees, one history entry per changed field, and the notifications the
- * change owes (new assignees; the reporter on a status change). Runs inside the caller's transaction.
+ * Committing a change to a ticket, whoever makes it (a person, a rule, a user deletion), inside the
+ * caller's transaction: the row (version + 1), its assignees, the report counters, one history entry
+ * per changed field with the activity it stands for, and the notifications the change owes (new
+ * assignees; the reporter on a status change).
  */
 import type { FieldChange } from '../../domain/ticket-changes'
 import type { StoreContext } from '../db/context'
 import { notify } from '../notifications'
-import { appendHistory, type HistoryValue } from './history'
-import { replaceAssignees, type TicketRow, updateTicketRow } from './rows'
+import { appendHistory, type HistoryValue, type NewHistoryEntry } from './history'
+import { countedOf, type RowChanges, replaceAssignees, type TicketRow, updateTicketRow } from './rows'
+import { countActivity, countTicketChange } from './stats'
 
 export interface ChangeAuthor {
   /** The person who made the change, or whose change set the rule off. */
@@ -16,6 +18,12 @@ export interface ChangeAuthor {
 }
 
 type TicketRef = Pick<TicketRow, 'id' | 'key' | 'title' | 'reporter_id'>
+
+/** Appends a history entry that may stand for activity (creation, assignment, closing) and counts it. */
+export function appendCountedHistory(sql: SqlStorage, entry: NewHistoryEntry, now: string) {
+  appendHistory(sql, entry, now)
+  countActivity(sql, { ...entry, createdAt: now }, 1)
+}
 
 /** Notifies newly assigned users, except a person assigning themselves. */
 export function notifyAssigned(
@@ -85,9 +93,10 @@ export function commitChanges(
     if (change.field === 'assigneeIds') replaceAssignees(ctx.sql, row, change.to)
     else rowChanges[change.field] = change.to
   }
-  const updated = updateTicketRow(ctx.sql, row, rowChanges, now)
+  const updated = updateTicketRow(ctx.sql, row, rowChanges as RowChanges, now)
+  countTicketChange(ctx.sql, countedOf(row), countedOf(updated))
   for (const change of changes) {
-    appendHistory(
+    appendCountedHistory(
       ctx.sql,
       {
         ticketId: row.id,
@@ -100,8 +109,6 @@ export function commitChanges(
       now,
     )
   }
-  const title = changes.find((change) => change.field === 'title')?.to
-  if (options.notify)
-    notifyAbout(ctx, { ...row, title: typeof title === 'string' ? title : row.title }, changes, by, now)
+  if (options.notify) notifyAbout(ctx, updated, changes, by, now)
   return updated
 }

@@ -1,11 +1,12 @@
 /**
- * A ticket's history and comments: append-only rows, read oldest first with keyset paging.
- * History records who changed what (`created`, `updated_<field>`, `workflow_<action>`), with the
- * old and new values as JSON, and the rule id when a workflow rule made the change.
+ * A ticket's history: append-only rows, read oldest first with keyset paging. History records who
+ * changed what (`created`, `updated_<field>`, `workflow_<action>`), with the old and new values as
+ * JSON, and the rule id when a workflow rule made the change. The activity report is derived from
+ * these entries (see `stats.ts`); the operations that write entries count them there.
  */
-import type { Page, Position } from '../db/context'
-import { all, count, first, run } from '../db/sql'
-import { countActivity } from './stats'
+import type { Page, Position } from '../../lib/pagination'
+import { afterSeq, pageOf } from '../db/paging'
+import { all, count, run } from '../db/sql'
 
 type Scalar = string | number | boolean | null | string[]
 /** A field's value, or (for `created`) a flat snapshot of the new ticket's fields. */
@@ -56,7 +57,6 @@ export interface NewHistoryEntry {
   newValue: HistoryValue
 }
 
-/** Appends an entry, and counts the activity it stands for (see ticket-stats). */
 export function appendHistory(sql: SqlStorage, entry: NewHistoryEntry, now: string) {
   run(
     sql,
@@ -71,93 +71,23 @@ export function appendHistory(sql: SqlStorage, entry: NewHistoryEntry, now: stri
     entry.newValue === null ? null : JSON.stringify(entry.newValue),
     now,
   )
-  countActivity(sql, { ...entry, createdAt: now }, 1)
 }
 
-/** Deletes a ticket's history, uncounting its activity, so the reports match what remains. */
-export function deleteHistory(sql: SqlStorage, ticketId: string) {
-  for (const row of all<HistoryRow>(sql, 'SELECT * FROM ticket_history WHERE ticket_id = ?', ticketId)) {
-    countActivity(sql, toEntry(row), -1)
-  }
+/** Every entry of a ticket, oldest first (for uncounting a deleted ticket's activity). */
+export const historyOf = (sql: SqlStorage, ticketId: string) =>
+  all<HistoryRow>(sql, 'SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY seq', ticketId).map(toEntry)
+
+export const deleteHistory = (sql: SqlStorage, ticketId: string) =>
   run(sql, 'DELETE FROM ticket_history WHERE ticket_id = ?', ticketId)
-}
 
-/** One page of rows of a per-ticket, append-only table, oldest first. */
-function pageBySeq<R extends { seq: number }, T>(
-  sql: SqlStorage,
-  table: 'ticket_history' | 'ticket_comments',
-  ticketId: string,
-  after: Position | null,
-  limit: number,
-  map: (row: R) => T,
-): Page<T> {
-  const total = count(sql, `SELECT count(*) AS n FROM ${table} WHERE ticket_id = ?`, ticketId)
-  const rows = all<R>(
+export function listHistory(sql: SqlStorage, ticketId: string, after: Position | null, limit: number) {
+  const total = count(sql, 'SELECT count(*) AS n FROM ticket_history WHERE ticket_id = ?', ticketId)
+  const rows = all<HistoryRow>(
     sql,
-    `SELECT * FROM ${table} WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    'SELECT * FROM ticket_history WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     ticketId,
-    Number(after?.[0] ?? 0),
+    afterSeq(after),
     limit + 1,
   )
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return { items: page.map(map), total, next: rows.length > limit && last ? [last.seq] : null }
+  return pageOf(rows, limit, total, toEntry, (row) => [row.seq]) satisfies Page<HistoryEntry>
 }
-
-export const listHistory = (sql: SqlStorage, ticketId: string, after: Position | null, limit: number) =>
-  pageBySeq<HistoryRow, HistoryEntry>(sql, 'ticket_history', ticketId, after, limit, toEntry)
-
-export interface Comment {
-  id: string
-  ticketId: string
-  authorId: string | null
-  ruleId: string | null
-  body: string
-  createdAt: string
-}
-
-type CommentRow = {
-  seq: number
-  id: string
-  ticket_id: string
-  author_id: string | null
-  rule_id: string | null
-  body: string
-  created_at: string
-}
-
-const toComment = (row: CommentRow): Comment => ({
-  id: row.id,
-  ticketId: row.ticket_id,
-  authorId: row.author_id,
-  ruleId: row.rule_id,
-  body: row.body,
-  createdAt: row.created_at,
-})
-
-export function insertComment(
-  sql: SqlStorage,
-  comment: { ticketId: string; authorId: string | null; ruleId?: string | null; body: string },
-  now: string,
-): Comment {
-  const id = crypto.randomUUID()
-  run(
-    sql,
-    'INSERT INTO ticket_comments (id, ticket_id, author_id, rule_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    id,
-    comment.ticketId,
-    comment.authorId,
-    comment.ruleId ?? null,
-    comment.body,
-    now,
-  )
-  return toComment(first<CommentRow>(sql, 'SELECT * FROM ticket_comments WHERE id = ?', id) as CommentRow)
-}
-
-export function findComment(sql: SqlStorage, ticketId: string, id: string): Comment | null {
-  const row = first<CommentRow>(sql, 'SELECT * FROM ticket_comments WHERE id = ? AND ticket_id = ?', id, ticketId)
-  return row ? toComment(row) : null
-}
-
-export const listComments = (sql: SqlStorage, ticketId: string, after: Position | null, limit: number) =>
-  pageBySeq<CommentRow, Comment>(sql, 'ticket_comments', ticketId, after, limit, toComment)

@@ -5,14 +5,14 @@
  */
 import { toFtsQuery } from '../../domain/search-query'
 import { STATUSES } from '../../domain/ticket-lifecycle'
+import { sortColumn, type TicketSort } from '../../domain/ticket-sort'
 import { departmentKey, priorityKey, statusKey } from '../../domain/ticket-stats'
-import type { Page, Position } from '../db/context'
+import type { Page, Position } from '../../lib/pagination'
+import { pageOf } from '../db/paging'
 import { all, count, type SqlValue } from '../db/sql'
-import { hydrate, partyCount, type Ticket, type TicketRow } from './rows'
+import { partyCount } from './parties'
+import { hydrate, type Ticket, type TicketRow } from './rows'
 import { counter } from './stats'
-
-export const TICKET_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority'] as const
-export type TicketSort = (typeof TICKET_SORTS)[number]
 
 export interface TicketFilter {
   status?: string
@@ -25,15 +25,6 @@ export interface TicketFilter {
   /** Only tickets this user reported or is assigned to (plain users, and `/my`). */
   involving?: string
 }
-
-const SORT_COLUMNS: Record<string, string | null> = {
-  createdAt: null,
-  updatedAt: 'updated_at',
-  priority: 'priority_rank',
-}
-
-/** How many sort values a cursor of this sort carries. */
-export const cursorArity = (sort: TicketSort) => (SORT_COLUMNS[sort.replace('-', '')] ? 2 : 1)
 
 /**
  * X-Total-Count from the aggregates when the filter is one they keep (nothing, one status, priority
@@ -88,7 +79,7 @@ export function listTickets(
   const total = quickTotal(sql, filter) ?? count(sql, `SELECT count(*) AS n FROM ${from} ${whereSql()}`, ...params)
 
   const descending = sort.startsWith('-')
-  const column = SORT_COLUMNS[sort.replace('-', '')] ?? null
+  const column = sortColumn(sort)
   const direction = descending ? 'DESC' : 'ASC'
   const beyond = descending ? '<' : '>'
   if (after) {
@@ -102,11 +93,13 @@ export function listTickets(
     ...params,
     limit + 1,
   )
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  let next: Position | null = null
-  if (rows.length > limit && last) {
-    next = column ? [column === 'updated_at' ? last.updated_at : last.priority_rank, last.seq] : [last.seq]
-  }
-  return { items: hydrate(sql, page), total, next }
+  // Rows become tickets in one batch (one assignee query per page), so map the page afterwards.
+  const page = pageOf(
+    rows,
+    limit,
+    total,
+    (row) => row,
+    (row) => (column ? [column === 'updated_at' ? row.updated_at : row.priority_rank, row.seq] : [row.seq]),
+  )
+  return { ...page, items: hydrate(sql, page.items) }
 }

@@ -1,30 +1,17 @@
 /**
- * The tickets table and its satellites (assignees, full-text index, key counters): rows, the
- * public Ticket shape, and the low-level reads and writes that ticket operations compose inside
- * their transactions. Assignees are rows of their own, indexed by user, not a JSON column.
+ * The tickets table and the satellites that belong to a row (assignees, the full-text index, key
+ * counters, parties): the row type, the public Ticket built from it, and the low-level reads and
+ * writes that ticket operations compose inside their transactions. Nothing here touches history,
+ * comments, attachments or the report counters: the operations do that, where it can be seen.
  */
-import type { Priority } from '../../domain/priorities'
-import { priorityRank } from '../../domain/priorities'
+import { type Priority, priorityRank } from '../../domain/priorities'
+import type { Ticket, TicketState } from '../../domain/ticket'
+import { firstKeyNumber, ticketKey } from '../../domain/ticket-keys'
 import type { Status } from '../../domain/ticket-lifecycle'
-import { all, first, run, type SqlValue } from '../db/sql'
-import { deleteHistory } from './history'
-import { countTicketChange } from './stats'
+import { all, first, one, run, type SqlValue } from '../db/sql'
+import { addParties, clearParties } from './parties'
 
-export interface Ticket {
-  id: string
-  key: string
-  title: string
-  description: string
-  status: Status
-  priority: Priority
-  department: string | null
-  projectId: string | null
-  reporterId: string
-  assigneeIds: string[]
-  version: number
-  createdAt: string
-  updatedAt: string
-}
+export type { Ticket }
 
 export type TicketRow = {
   seq: number
@@ -42,10 +29,6 @@ export type TicketRow = {
   created_at: string
   updated_at: string
 }
-
-/** Ticket keys without a project: TSK-1001, TSK-1002, … */
-export const DEFAULT_KEY_PREFIX = 'TSK'
-const FIRST_NUMBER: Record<string, number> = { [DEFAULT_KEY_PREFIX]: 1001 }
 
 export const findTicketRow = (sql: SqlStorage, id: string) =>
   first<TicketRow>(sql, 'SELECT * FROM tickets WHERE id = ?', id)
@@ -94,23 +77,28 @@ export function hydrate(sql: SqlStorage, rows: TicketRow[]): Ticket[] {
 
 export const hydrateOne = (sql: SqlStorage, row: TicketRow) => hydrate(sql, [row])[0] as Ticket
 
+/** The counted fields of a stored row (what the report counters see). */
+export const countedOf = (row: TicketRow) => ({
+  status: row.status as Status,
+  priority: row.priority as Priority,
+  department: row.department,
+})
+
 /** The next key for a prefix, from a counter that only ever grows: keys are never reused. */
 export function allocateKey(sql: SqlStorage, prefix: string): string {
-  const start = FIRST_NUMBER[prefix] ?? 1
-  const { number } = sql
-    .exec<{ number: number }>(
-      `INSERT INTO key_counters (prefix, next_number) VALUES (?, ?)
-       ON CONFLICT (prefix) DO UPDATE SET next_number = next_number + 1
-       RETURNING next_number - 1 AS number`,
-      prefix,
-      start + 1,
-    )
-    .one()
-  return `${prefix}-${number}`
+  const { number } = one<{ number: number }>(
+    sql,
+    `INSERT INTO key_counters (prefix, next_number) VALUES (?, ?)
+     ON CONFLICT (prefix) DO UPDATE SET next_number = next_number + 1
+     RETURNING next_number - 1 AS number`,
+    prefix,
+    firstKeyNumber(prefix) + 1,
+  )
+  return ticketKey(prefix, number)
 }
 
 /** Ids among `userIds` that are not existing, active users. */
-export function invalidAssignees(sql: SqlStorage, userIds: string[]): string[] {
+export function invalidAssignees(sql: SqlStorage, userIds: readonly string[]): string[] {
   if (userIds.length === 0) return []
   const valid = new Set(
     all<{ id: string }>(
@@ -122,63 +110,45 @@ export function invalidAssignees(sql: SqlStorage, userIds: string[]): string[] {
   return userIds.filter((id) => !valid.has(id))
 }
 
-export interface TicketInsert {
-  id: string
-  key: string
-  title: string
-  description: string
-  status: Status
-  priority: Priority
-  department: string | null
-  projectId: string | null
-  reporterId: string
-  now: string
-}
+/** A new ticket's row: everything but what the store sets on its own (version, timestamps). */
+export type TicketInsert = Omit<Ticket, 'assigneeIds' | 'version' | 'createdAt' | 'updatedAt'>
 
 /**
- * Inserts a new ticket with its assignees, parties, counters and full-text entry; returns the
- * ticket as stored.
+ * Inserts a new ticket's row with its assignees, parties and full-text entry; returns the ticket as
+ * stored.
  */
-export function insertTicket(sql: SqlStorage, ticket: TicketInsert, assigneeIds: readonly string[]): Ticket {
-  const row = insertTicketRow(sql, ticket)
+export function insertTicketRows(
+  sql: SqlStorage,
+  ticket: TicketInsert,
+  assigneeIds: readonly string[],
+  now: string,
+): Ticket {
+  const row = one<TicketRow>(
+    sql,
+    `INSERT INTO tickets (id, key, title, description, status, priority, priority_rank, department,
+       project_id, reporter_id, version, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING *`,
+    ticket.id,
+    ticket.key,
+    ticket.title,
+    ticket.description,
+    ticket.status,
+    ticket.priority,
+    priorityRank(ticket.priority),
+    ticket.department,
+    ticket.projectId,
+    ticket.reporterId,
+    now,
+    now,
+  )
+  run(sql, 'INSERT INTO tickets_fts (rowid, title, description) VALUES (?, ?, ?)', row.seq, row.title, row.description)
   if (assigneeIds.length > 0) insertAssignees(sql, row.id, assigneeIds)
   addParties(sql, row.seq, [row.reporter_id, ...assigneeIds])
   return toTicket(row, [...assigneeIds])
 }
 
-function insertTicketRow(sql: SqlStorage, ticket: TicketInsert): TicketRow {
-  const row = sql
-    .exec<TicketRow>(
-      `INSERT INTO tickets (id, key, title, description, status, priority, priority_rank, department,
-       project_id, reporter_id, version, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING *`,
-      ticket.id,
-      ticket.key,
-      ticket.title,
-      ticket.description,
-      ticket.status,
-      ticket.priority,
-      priorityRank(ticket.priority),
-      ticket.department,
-      ticket.projectId,
-      ticket.reporterId,
-      ticket.now,
-      ticket.now,
-    )
-    .one()
-  countTicketChange(sql, null, ticket)
-  run(sql, 'INSERT INTO tickets_fts (rowid, title, description) VALUES (?, ?, ?)', row.seq, row.title, row.description)
-  return row
-}
-
-export interface RowChanges {
-  title?: string
-  description?: string
-  status?: Status
-  priority?: Priority
-  department?: string | null
-  projectId?: string | null
-}
+/** The columns a change may write (assignees are rows of their own: `replaceAssignees`). */
+export type RowChanges = Partial<Omit<TicketState, 'assigneeIds'>>
 
 /** Writes changed columns, bumps the version and keeps the full-text index in step; returns the new row. */
 export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowChanges, now: string): TicketRow {
@@ -197,26 +167,19 @@ export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowCha
   }
   if (changes.department !== undefined) set('department', changes.department)
   if (changes.projectId !== undefined) set('project_id', changes.projectId)
-  const updated = sql
-    .exec<TicketRow>(
-      `UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = ?'].join(', ')} WHERE seq = ? RETURNING *`,
-      ...values,
-      now,
-      row.seq,
-    )
-    .one()
-  const before = { status: row.status as Status, priority: row.priority as Priority, department: row.department }
-  countTicketChange(sql, before, {
-    status: changes.status ?? before.status,
-    priority: changes.priority ?? before.priority,
-    department: changes.department === undefined ? before.department : changes.department,
-  })
+  const updated = one<TicketRow>(
+    sql,
+    `UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = ?'].join(', ')} WHERE seq = ? RETURNING *`,
+    ...values,
+    now,
+    row.seq,
+  )
   if (changes.title !== undefined || changes.description !== undefined) {
     run(
       sql,
       'UPDATE tickets_fts SET title = ?, description = ? WHERE rowid = ?',
-      changes.title ?? row.title,
-      changes.description ?? row.description,
+      updated.title,
+      updated.description,
       row.seq,
     )
   }
@@ -244,45 +207,15 @@ function insertAssignees(sql: SqlStorage, ticketId: string, userIds: readonly st
   )
 }
 
-/** Records who is involved in a ticket (its reporter and assignees), keeping per-user counts in step. */
-function addParties(sql: SqlStorage, seq: number, userIds: readonly string[]) {
-  const distinct = [...new Set(userIds)]
-  const rows = distinct.map(() => '(?, ?)').join(', ')
-  run(sql, `INSERT INTO ticket_parties (user_id, seq) VALUES ${rows}`, ...distinct.flatMap((id) => [id, seq]))
-  run(
-    sql,
-    `INSERT INTO party_counts (user_id, n) VALUES ${rows} ON CONFLICT (user_id) DO UPDATE SET n = n + 1`,
-    ...distinct.flatMap((id) => [id, 1]),
+/** The ids of the tickets a user is assigned to. */
+export const ticketsAssignedTo = (sql: SqlStorage, userId: string) =>
+  all<{ ticket_id: string }>(sql, 'SELECT ticket_id FROM ticket_assignees WHERE user_id = ?', userId).map(
+    (row) => row.ticket_id,
   )
-}
 
-/** Removes a ticket's party rows, keeping the per-user counts in step. */
-function clearParties(sql: SqlStorage, seq: number) {
-  run(sql, 'UPDATE party_counts SET n = n - 1 WHERE user_id IN (SELECT user_id FROM ticket_parties WHERE seq = ?)', seq)
-  run(sql, 'DELETE FROM ticket_parties WHERE seq = ?', seq)
-}
-
-/** How many tickets a user reported or is assigned to. */
-export const partyCount = (sql: SqlStorage, userId: string) =>
-  first<{ n: number }>(sql, 'SELECT n FROM party_counts WHERE user_id = ?', userId)?.n ?? 0
-
+/** Deletes a ticket's row with its assignees, parties and full-text entry. */
 export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
-  run(
-    sql,
-    `INSERT INTO object_deletions (file_key, requested_at)
-     SELECT file_key, ? FROM attachments WHERE ticket_id = ? ON CONFLICT DO NOTHING`,
-    new Date().toISOString(),
-    row.id,
-  )
-  run(sql, 'DELETE FROM attachments WHERE ticket_id = ?', row.id)
   run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', row.id)
-  deleteHistory(sql, row.id)
-  countTicketChange(
-    sql,
-    { status: row.status as Status, priority: row.priority as Priority, department: row.department },
-    null,
-  )
-  run(sql, 'DELETE FROM ticket_comments WHERE ticket_id = ?', row.id)
   run(sql, 'DELETE FROM tickets_fts WHERE rowid = ?', row.seq)
   clearParties(sql, row.seq)
   run(sql, 'DELETE FROM tickets WHERE seq = ?', row.seq)

@@ -6,6 +6,7 @@
  */
 import { activityOf, type CountedTicket, counterDeltas } from '../../domain/ticket-stats'
 import { all, first, run } from '../db/sql'
+import { historyOf } from './history'
 
 export function countTicketChange(sql: SqlStorage, before: CountedTicket | null, after: CountedTicket | null) {
   const deltas = [...counterDeltas(before, after)]
@@ -21,7 +22,10 @@ export function countTicketChange(sql: SqlStorage, before: CountedTicket | null,
 
 const KIND_COLUMNS = { created: 'created', assigned: 'assigned', closed: 'closed' } as const
 
-/** Adds (or, with -1, removes) the activity a history entry stands for. */
+/**
+ * Adds (or, with -1, removes) the activity a history entry stands for. Called by the operations
+ * that write the entries that can stand for activity: a ticket's creation and committed changes.
+ */
 export function countActivity(sql: SqlStorage, entry: Parameters<typeof activityOf>[0], sign: 1 | -1) {
   for (const event of activityOf(entry)) {
     const column = KIND_COLUMNS[event.kind]
@@ -34,6 +38,11 @@ export function countActivity(sql: SqlStorage, entry: Parameters<typeof activity
       sign,
     )
   }
+}
+
+/** Removes the activity of all of a ticket's history, before the ticket and its history go. */
+export function uncountTicketActivity(sql: SqlStorage, ticketId: string) {
+  for (const entry of historyOf(sql, ticketId)) countActivity(sql, entry, -1)
 }
 
 export const readCounters = (sql: SqlStorage) =>

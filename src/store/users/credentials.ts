@@ -5,7 +5,8 @@
  */
 import { fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
-import { first, nowIso, run, transact } from '../db/sql'
+import { readMeta, writeMeta } from '../db/meta'
+import { nowIso, transact } from '../db/sql'
 import { findUserByEmail, findUserById, insertUser, toUser, type User, updateUserRow } from './rows'
 import { findSession, insertSession, revokeSession, rotateRefreshToken } from './sessions'
 
@@ -23,7 +24,7 @@ export function credentialsFor(ctx: StoreContext, email: string) {
   return { credentials, bootstrapPending: !bootstrapDone(ctx.sql) }
 }
 
-const bootstrapDone = (sql: SqlStorage) => first(sql, "SELECT value FROM meta WHERE key = 'bootstrap_admin'") !== null
+const bootstrapDone = (sql: SqlStorage) => readMeta(sql, 'bootstrap_admin') !== null
 
 /**
  * Creates the first admin once per workspace, from configuration. Never again afterwards, even if
@@ -38,7 +39,7 @@ export function bootstrapAdmin(
     const now = nowIso()
     const created = findUserByEmail(ctx.sql, admin.email) === null
     if (created) insertUser(ctx.sql, { ...admin, role: 'admin' }, now)
-    run(ctx.sql, "INSERT INTO meta (key, value) VALUES ('bootstrap_admin', ?)", now)
+    writeMeta(ctx.sql, 'bootstrap_admin', now)
     return ok({ created })
   })
 }

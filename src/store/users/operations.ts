@@ -14,8 +14,9 @@ import {
   decideUserUpdate,
   needsCurrentPassword,
 } from '../../domain/user-access'
+import type { Page, Position } from '../../lib/pagination'
 import { type Failure, fail, ok, type Result } from '../../lib/result'
-import type { Page, Position, Principal, StoreContext } from '../db/context'
+import type { Principal, StoreContext } from '../db/context'
 import { nowIso, run, transact } from '../db/sql'
 import { removeFromAllAssignees } from '../tickets/operations'
 import {
@@ -101,7 +102,7 @@ export function updateUserFor(ctx: StoreContext, caller: Principal, id: string, 
       return fail('E_USER_CURRENT_PASSWORD_INVALID')
     }
     const now = nowIso()
-    updateUserRow(ctx.sql, id, patch, now)
+    const updated = updateUserRow(ctx.sql, id, patch, now) ?? row
     let reason: RevokeReason | null = null
     if (patch.passwordHash !== undefined) reason = 'password_changed'
     if (patch.active === false && row.active === 1) reason = 'deactivated'
@@ -110,7 +111,7 @@ export function updateUserFor(ctx: StoreContext, caller: Principal, id: string, 
       const keep = reason === 'password_changed' && self ? caller.sessionId : ''
       revokeUserSessions(ctx.sql, id, reason, now, keep)
     }
-    return ok(toUser(findUserById(ctx.sql, id) ?? row))
+    return ok(toUser(updated))
   })
 }
 

@@ -1,10 +1,12 @@
 /**
  * The users table: rows, their public shape (never the hash) and the queries over them.
- * Operations that need a caller (list, update, delete) live in `user-operations.ts`.
+ * Operations that need a caller (list, update, delete) live in `operations.ts`.
  */
+
 import type { Role } from '../../domain/roles'
-import type { Page, Position } from '../db/context'
-import { all, bool, count, first, run, type SqlValue } from '../db/sql'
+import type { Page, Position } from '../../lib/pagination'
+import { pageOf } from '../db/paging'
+import { all, bool, count, first, one, type SqlValue } from '../db/sql'
 
 export interface User {
   id: string
@@ -47,8 +49,6 @@ export const findUserByEmail = (sql: SqlStorage, email: string) =>
 export const emailTaken = (sql: SqlStorage, email: string, exceptId = '') =>
   count(sql, 'SELECT count(*) AS n FROM users WHERE email = ? AND id != ?', normalizeEmail(email), exceptId) > 0
 
-export const countUsers = (sql: SqlStorage) => count(sql, 'SELECT count(*) AS n FROM users')
-
 export interface NewUser {
   name: string
   email: string
@@ -57,12 +57,11 @@ export interface NewUser {
 }
 
 export function insertUser(sql: SqlStorage, user: NewUser, now: string): User {
-  const id = crypto.randomUUID()
-  run(
+  const row = one<UserRow>(
     sql,
     `INSERT INTO users (id, name, email, role, active, password_hash, created_at, updated_at)
-     VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
-    id,
+     VALUES (?, ?, ?, ?, 1, ?, ?, ?) RETURNING *`,
+    crypto.randomUUID(),
     user.name,
     normalizeEmail(user.email),
     user.role,
@@ -70,7 +69,7 @@ export function insertUser(sql: SqlStorage, user: NewUser, now: string): User {
     now,
     now,
   )
-  return toUser(findUserById(sql, id) as UserRow)
+  return toUser(row)
 }
 
 export interface UserChanges {
@@ -89,7 +88,8 @@ const columns: Record<keyof UserChanges, string> = {
   passwordHash: 'password_hash',
 }
 
-export function updateUserRow(sql: SqlStorage, id: string, changes: UserChanges, now: string) {
+/** Writes the changed columns; returns the row as it is now (null if there is no such user). */
+export function updateUserRow(sql: SqlStorage, id: string, changes: UserChanges, now: string): UserRow | null {
   const sets: string[] = []
   const values: SqlValue[] = []
   for (const key of Object.keys(columns) as (keyof UserChanges)[]) {
@@ -99,8 +99,14 @@ export function updateUserRow(sql: SqlStorage, id: string, changes: UserChanges,
     if (typeof value === 'boolean') values.push(value ? 1 : 0)
     else values.push(key === 'email' ? normalizeEmail(value) : value)
   }
-  if (sets.length === 0) return
-  run(sql, `UPDATE users SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`, ...values, now, id)
+  if (sets.length === 0) return findUserById(sql, id)
+  return first<UserRow>(
+    sql,
+    `UPDATE users SET ${sets.join(', ')}, updated_at = ? WHERE id = ? RETURNING *`,
+    ...values,
+    now,
+    id,
+  )
 }
 
 export interface UserFilter {
@@ -108,6 +114,7 @@ export interface UserFilter {
   active?: boolean
 }
 
+/** Oldest first, keyset-paged on (createdAt, id). */
 export function listUsers(sql: SqlStorage, filter: UserFilter, after: Position | null, limit: number): Page<User> {
   const where: string[] = []
   const params: SqlValue[] = []
@@ -119,23 +126,17 @@ export function listUsers(sql: SqlStorage, filter: UserFilter, after: Position |
     where.push('active = ?')
     params.push(filter.active ? 1 : 0)
   }
-  const total = count(
-    sql,
-    `SELECT count(*) AS n FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-    ...params,
-  )
+  const clause = () => (where.length ? `WHERE ${where.join(' AND ')}` : '')
+  const total = count(sql, `SELECT count(*) AS n FROM users ${clause()}`, ...params)
   if (after) {
     where.push('(created_at, id) > (?, ?)')
     params.push(String(after[0]), String(after[1]))
   }
   const rows = all<UserRow>(
     sql,
-    `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY created_at, id LIMIT ?`,
+    `SELECT * FROM users ${clause()} ORDER BY created_at, id LIMIT ?`,
     ...params,
     limit + 1,
   )
-  const items = rows.slice(0, limit).map(toUser)
-  const last = items.at(-1)
-  return { items, total, next: rows.length > limit && last ? [last.createdAt, last.id] : null }
+  return pageOf(rows, limit, total, toUser, (row) => [row.created_at, row.id])
 }
