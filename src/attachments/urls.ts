@@ -56,14 +56,30 @@ const uploadFields = (grant: UploadGrant) => [
   String(grant.expires),
 ]
 
-export async function uploadUrl(origin: string, key: CryptoKey, grant: UploadGrant) {
-  const url = new URL(`${UPLOAD_PATH}/${pathOf(grant.fileKey)}`, origin)
-  url.searchParams.set('size', String(grant.size))
-  url.searchParams.set('type', grant.contentType)
-  url.searchParams.set('expires', String(grant.expires))
-  url.searchParams.set('sig', await sign(key, uploadFields(grant)))
+/** A URL under `path` for the file, with `query` and a signature over `fields`. */
+async function signedUrl(
+  origin: string,
+  path: string,
+  fileKey: string,
+  query: Record<string, string>,
+  key: CryptoKey,
+  fields: string[],
+) {
+  const url = new URL(`${path}/${pathOf(fileKey)}`, origin)
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value)
+  url.searchParams.set('sig', await sign(key, fields))
   return url.toString()
 }
+
+export const uploadUrl = (origin: string, key: CryptoKey, grant: UploadGrant) =>
+  signedUrl(
+    origin,
+    UPLOAD_PATH,
+    grant.fileKey,
+    { size: String(grant.size), type: grant.contentType, expires: String(grant.expires) },
+    key,
+    uploadFields(grant),
+  )
 
 export function verifyUpload(key: CryptoKey, grant: UploadGrant, signature: string): Promise<Verdict> {
   return verify(key, uploadFields(grant), signature, grant.expires * 1000)
@@ -84,14 +100,15 @@ const downloadFields = (grant: DownloadGrant) => [
   String(grant.expires),
 ]
 
-export async function downloadUrl(origin: string, key: CryptoKey, grant: DownloadGrant) {
-  const url = new URL(`${DOWNLOAD_PATH}/${pathOf(grant.fileKey)}`, origin)
-  url.searchParams.set('name', grant.filename)
-  url.searchParams.set('type', grant.contentType)
-  url.searchParams.set('expires', String(grant.expires))
-  url.searchParams.set('sig', await sign(key, downloadFields(grant)))
-  return url.toString()
-}
+export const downloadUrl = (origin: string, key: CryptoKey, grant: DownloadGrant) =>
+  signedUrl(
+    origin,
+    DOWNLOAD_PATH,
+    grant.fileKey,
+    { name: grant.filename, type: grant.contentType, expires: String(grant.expires) },
+    key,
+    downloadFields(grant),
+  )
 
 export function verifyDownload(key: CryptoKey, grant: DownloadGrant, signature: string): Promise<Verdict> {
   return verify(key, downloadFields(grant), signature, grant.expires * 1000)

@@ -9,10 +9,10 @@ import { atLeast } from '../domain/roles'
 import type { Page, Position } from '../lib/pagination'
 import { fail, ok, type Result } from '../lib/result'
 import type { Principal, StoreContext } from './db/context'
-import { afterSeq, pageOf } from './db/paging'
-import { all, count, first, nowIso, one, run, transact } from './db/sql'
+import { seqPage } from './db/paging'
+import { all, first, nowIso, one, run, transact } from './db/sql'
 import { appendHistory } from './tickets/history'
-import { getTicket } from './tickets/visibility'
+import { getTicket, whenVisible } from './tickets/visibility'
 
 export interface Attachment {
   id: string
@@ -59,8 +59,7 @@ function visible(ctx: StoreContext, caller: Principal, id: string): Result<Attac
 
 /** Whether the caller may attach files to the ticket (it can see it). */
 export function canAttach(ctx: StoreContext, caller: Principal, ticketId: string): Result<null> {
-  const ticket = getTicket(ctx, caller, ticketId)
-  return ticket.ok ? ok(null) : ticket
+  return whenVisible(ctx, caller, ticketId, () => ok(null))
 }
 
 /** Whether an attachment record names the file key (signed download URLs check it). */
@@ -134,17 +133,17 @@ export function listAttachments(
   after: Position | null,
   limit: number,
 ): Result<Page<Attachment>> {
-  const ticket = getTicket(ctx, caller, ticketId)
-  if (!ticket.ok) return ticket
-  const total = count(ctx.sql, 'SELECT count(*) AS n FROM attachments WHERE ticket_id = ?', ticketId)
-  const rows = all<AttachmentRow>(
-    ctx.sql,
-    'SELECT * FROM attachments WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-    ticketId,
-    afterSeq(after),
-    limit + 1,
+  return whenVisible(ctx, caller, ticketId, () =>
+    ok(
+      seqPage(
+        ctx.sql,
+        { table: 'attachments', where: 'ticket_id = ?', params: [ticketId] },
+        after,
+        limit,
+        toAttachment,
+      ),
+    ),
   )
-  return ok(pageOf(rows, limit, total, toAttachment, (row) => [row.seq]))
 }
 
 const queueObjectDeletion = (sql: SqlStorage, fileKey: string, now: string) =>

@@ -4,8 +4,8 @@
  * `email_status` goes pending → queued (handed to the queue after commit) → sent or failed.
  */
 import type { Page, Position } from '../lib/pagination'
-import { pageOf } from './db/paging'
-import { all, count, first, run } from './db/sql'
+import { seqPage } from './db/paging'
+import { all, first, run } from './db/sql'
 
 export type NotificationKind = 'rule' | 'assigned' | 'status_changed'
 export type EmailStatus = 'disabled' | 'pending' | 'queued' | 'sent' | 'failed'
@@ -93,16 +93,14 @@ export function listNotifications(
   after: Position | null,
   limit: number,
 ): Page<Notification> {
-  const unread = unreadOnly ? 'AND read_at IS NULL' : ''
-  const total = count(sql, `SELECT count(*) AS n FROM notifications WHERE user_id = ? ${unread}`, userId)
-  const rows = all<NotificationRow>(
+  const where = unreadOnly ? 'user_id = ? AND read_at IS NULL' : 'user_id = ?'
+  return seqPage(
     sql,
-    `SELECT * FROM notifications WHERE user_id = ? ${unread} AND seq < ? ORDER BY seq DESC LIMIT ?`,
-    userId,
-    Number(after?.[0] ?? Number.MAX_SAFE_INTEGER),
-    limit + 1,
+    { table: 'notifications', where, params: [userId], descending: true },
+    after,
+    limit,
+    toNotification,
   )
-  return pageOf(rows, limit, total, toNotification, (row) => [row.seq])
 }
 
 /** Marks one of the user's notifications read (idempotent); null when it is not theirs. */

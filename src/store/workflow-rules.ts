@@ -8,8 +8,8 @@ import { type Action, type Conditions, type Rule, ruleIssues, type Trigger } fro
 import type { Page, Position } from '../lib/pagination'
 import { fail, ok, type Result } from '../lib/result'
 import type { Principal, StoreContext } from './db/context'
-import { afterSeq, pageOf } from './db/paging'
-import { all, count, first, nowIso, one, run, transact } from './db/sql'
+import { seqPage } from './db/paging'
+import { all, first, nowIso, one, run, transact } from './db/sql'
 
 /** A rule's actions as clients write them: an object keyed by action name, in order of application. */
 export type ActionMap = {
@@ -19,18 +19,6 @@ export type ActionMap = {
   send_notification?: { to: string; message: string }
 }
 
-export interface WorkflowRule {
-  id: string
-  name: string
-  description: string
-  trigger: Trigger
-  conditions: Conditions
-  actions: ActionMap
-  active: boolean
-  createdAt: string
-  updatedAt: string
-}
-
 export interface RuleInput {
   name: string
   description: string
@@ -38,6 +26,12 @@ export interface RuleInput {
   conditions: Conditions
   actions: ActionMap
   active: boolean
+}
+
+export interface WorkflowRule extends RuleInput {
+  id: string
+  createdAt: string
+  updatedAt: string
 }
 
 /** A partial update: the fields sent replace those fields (the trigger is fixed at creation). */
@@ -113,14 +107,7 @@ export function listRules(
 ): Result<Page<WorkflowRule>> {
   const refused = adminsOnly(caller)
   if (refused) return refused
-  const total = count(ctx.sql, 'SELECT count(*) AS n FROM workflow_rules')
-  const rows = all<RuleRow>(
-    ctx.sql,
-    'SELECT * FROM workflow_rules WHERE seq > ? ORDER BY seq LIMIT ?',
-    afterSeq(after),
-    limit + 1,
-  )
-  return ok(pageOf(rows, limit, total, toRule, (row) => [row.seq]))
+  return ok(seqPage(ctx.sql, { table: 'workflow_rules' }, after, limit, toRule))
 }
 
 export function getRule(ctx: StoreContext, caller: Principal, id: string): Result<WorkflowRule> {

@@ -2,9 +2,9 @@
  * A ticket's comments: append-only rows, read oldest first with keyset paging, written by people
  * (`authorId`) or by workflow rules (`authorId: null`, `ruleId` set).
  */
-import type { Page, Position } from '../../lib/pagination'
-import { afterSeq, pageOf } from '../db/paging'
-import { all, count, first, one, run } from '../db/sql'
+import type { Position } from '../../lib/pagination'
+import { seqPage } from '../db/paging'
+import { first, one, run } from '../db/sql'
 
 export interface Comment {
   id: string
@@ -61,14 +61,6 @@ export function findComment(sql: SqlStorage, ticketId: string, id: string): Comm
 export const deleteComments = (sql: SqlStorage, ticketId: string) =>
   run(sql, 'DELETE FROM ticket_comments WHERE ticket_id = ?', ticketId)
 
-export function listComments(sql: SqlStorage, ticketId: string, after: Position | null, limit: number) {
-  const total = count(sql, 'SELECT count(*) AS n FROM ticket_comments WHERE ticket_id = ?', ticketId)
-  const rows = all<CommentRow>(
-    sql,
-    'SELECT * FROM ticket_comments WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-    ticketId,
-    afterSeq(after),
-    limit + 1,
-  )
-  return pageOf(rows, limit, total, toComment, (row) => [row.seq]) satisfies Page<Comment>
-}
+/** A ticket's comments, oldest first. */
+export const listComments = (sql: SqlStorage, ticketId: string, after: Position | null, limit: number) =>
+  seqPage(sql, { table: 'ticket_comments', where: 'ticket_id = ?', params: [ticketId] }, after, limit, toComment)

@@ -4,9 +4,9 @@
  * JSON, and the rule id when a workflow rule made the change. The activity report is derived from
  * these entries (see `stats.ts`); the operations that write entries count them there.
  */
-import type { Page, Position } from '../../lib/pagination'
-import { afterSeq, pageOf } from '../db/paging'
-import { all, count, run } from '../db/sql'
+import type { Position } from '../../lib/pagination'
+import { seqPage } from '../db/paging'
+import { all, run } from '../db/sql'
 
 type Scalar = string | number | boolean | null | string[]
 /** A field's value, or (for `created`) a flat snapshot of the new ticket's fields. */
@@ -80,14 +80,6 @@ export const historyOf = (sql: SqlStorage, ticketId: string) =>
 export const deleteHistory = (sql: SqlStorage, ticketId: string) =>
   run(sql, 'DELETE FROM ticket_history WHERE ticket_id = ?', ticketId)
 
-export function listHistory(sql: SqlStorage, ticketId: string, after: Position | null, limit: number) {
-  const total = count(sql, 'SELECT count(*) AS n FROM ticket_history WHERE ticket_id = ?', ticketId)
-  const rows = all<HistoryRow>(
-    sql,
-    'SELECT * FROM ticket_history WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-    ticketId,
-    afterSeq(after),
-    limit + 1,
-  )
-  return pageOf(rows, limit, total, toEntry, (row) => [row.seq]) satisfies Page<HistoryEntry>
-}
+/** A ticket's history, oldest first. */
+export const listHistory = (sql: SqlStorage, ticketId: string, after: Position | null, limit: number) =>
+  seqPage(sql, { table: 'ticket_history', where: 'ticket_id = ?', params: [ticketId] }, after, limit, toEntry)

@@ -31,7 +31,7 @@ import {
 } from './rows'
 import { runWorkflows } from './rule-run'
 import { countTicketChange, uncountTicketActivity } from './stats'
-import { getTicket, ticketNotFound, visibleTicket } from './visibility'
+import { ticketNotFound, visibleTicket, whenVisible } from './visibility'
 
 /** Managers and admins list every ticket; a plain user those it reported or is assigned to. */
 export const listTicketsFor = (
@@ -144,8 +144,7 @@ export function ticketHistory(
   after: Position | null,
   limit: number,
 ): Result<Page<HistoryEntry>> {
-  const ticket = getTicket(ctx, caller, id)
-  return ticket.ok ? ok(listHistory(ctx.sql, id, after, limit)) : ticket
+  return whenVisible(ctx, caller, id, () => ok(listHistory(ctx.sql, id, after, limit)))
 }
 
 export function ticketComments(
@@ -155,23 +154,22 @@ export function ticketComments(
   after: Position | null,
   limit: number,
 ): Result<Page<Comment>> {
-  const ticket = getTicket(ctx, caller, id)
-  return ticket.ok ? ok(listComments(ctx.sql, id, after, limit)) : ticket
+  return whenVisible(ctx, caller, id, () => ok(listComments(ctx.sql, id, after, limit)))
 }
 
 export function ticketComment(ctx: StoreContext, caller: Principal, ticketId: string, id: string): Result<Comment> {
-  const ticket = getTicket(ctx, caller, ticketId)
-  if (!ticket.ok) return ticket
-  const comment = findComment(ctx.sql, ticketId, id)
-  return comment ? ok(comment) : fail('E_COMMENT_NOT_FOUND')
+  return whenVisible(ctx, caller, ticketId, () => {
+    const comment = findComment(ctx.sql, ticketId, id)
+    return comment ? ok(comment) : fail('E_COMMENT_NOT_FOUND')
+  })
 }
 
 export function addComment(ctx: StoreContext, caller: Principal, ticketId: string, body: string): Result<Comment> {
-  return transact(ctx.storage, () => {
-    const ticket = getTicket(ctx, caller, ticketId)
-    if (!ticket.ok) return ticket
-    return ok(insertComment(ctx.sql, { ticketId, authorId: caller.id, body }, nowIso()))
-  })
+  return transact(ctx.storage, () =>
+    whenVisible(ctx, caller, ticketId, () =>
+      ok(insertComment(ctx.sql, { ticketId, authorId: caller.id, body }, nowIso())),
+    ),
+  )
 }
 
 /**

@@ -22,3 +22,14 @@ export const getTicket = (ctx: StoreContext, caller: Principal, id: string) =>
 
 export const getTicketByKey = (ctx: StoreContext, caller: Principal, key: string) =>
   visibleTicket(ctx, caller, findTicketRowByKey(ctx.sql, key))
+
+/** Runs `then` with the ticket if the caller may see it; otherwise the ticket is not found. */
+export function whenVisible<T>(
+  ctx: StoreContext,
+  caller: Principal,
+  ticketId: string,
+  then: (ticket: Ticket) => Result<T>,
+): Result<T> {
+  const ticket = getTicket(ctx, caller, ticketId)
+  return ticket.ok ? then(ticket.value) : ticket
+}
