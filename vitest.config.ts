@@ -25,5 +25,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['test/e2e/**'],
+    // Seeds the tests' random choices (seededRandom in test/helpers.ts); a failure names the seed
+    // to replay it with: `TEST_SEED=<seed> npx vitest run <file>`.
+    provide: { testSeed: process.env.TEST_SEED ?? '' },
   },
 })

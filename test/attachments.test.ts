@@ -1,20 +1,33 @@
+/**
+ * Attachments: a presigned upload URL (type and size checked, 25 MiB at most), the upload itself
+ * (signature, size, type and length enforced; each URL used once), the record that must match the
+ * uploaded object, the signed download that returns the same bytes with safe headers, and deletion,
+ * after which the object goes too (through the Workspace's deletion outbox, so the tests wait for it
+ * with `expect.poll`). Whoever cannot see the ticket gets a 404 on every attachment route.
+ */
 import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { importSigningKey } from '../src/attachments/signed-urls'
 import { uploadUrl } from '../src/attachments/urls'
-import { asAdmin, call, expectError, type Session, userWithRole } from './helpers'
+import {
+  type Attachment,
+  type AttachmentWithDownloadUrl,
+  asAdmin,
+  call,
+  createTicket,
+  expectError,
+  expectStatus,
+  type HistoryEntry,
+  type PresignedUrl as Presigned,
+  type Session,
+  updateTicket,
+  userWithRole,
+} from './helpers'
 
 const URL_KEY = 'test-only-url-signing-key-0123456789'
 const LIMIT = 25 * 1024 * 1024
-
-type Presigned = {
-  uploadUrl: string
-  fileKey: string
-  expiresAt: string
-  method: string
-  headers: Record<string, string>
-}
-type Attachment = { id: string; ticketId: string; fileKey: string; filename: string; contentType: string; size: number }
+/** How long to wait for the deletion outbox to remove an object. */
+const OUTBOX_WAIT = { timeout: 10_000, interval: 50 }
 
 let reporter: Session
 let stranger: Session
@@ -26,11 +39,7 @@ beforeAll(async () => {
   reporter = await userWithRole('user')
   stranger = await userWithRole('user')
   manager = await userWithRole('manager')
-  const res = await call('POST', '/api/v1/tickets', {
-    token: reporter.accessToken,
-    body: { title: 'With files', description: '' },
-  })
-  ticketId = (await res.json<{ id: string }>()).id
+  ticketId = (await createTicket(reporter, { title: 'With files' })).id
 })
 
 const bytes = (n: number, seed = 7) => Uint8Array.from({ length: n }, (_, i) => (i * seed + 13) % 251)
@@ -42,14 +51,23 @@ async function presign(session: Session, body: Record<string, unknown>) {
   })
 }
 
+/** An upload URL for `session` (200); the body's fields default to a 5-byte notes.txt on the ticket. */
+async function grantFor(session: Session, body: Record<string, unknown> = {}) {
+  return expectStatus<Presigned>(await presign(session, body), 200)
+}
+
 function put(url: string, body: BodyInit, headers: Record<string, string>) {
   return exports.default.fetch(new Request(url, { method: 'PUT', body, headers }))
 }
 
+/** PUTs the bytes to a granted URL, which must accept them (200). */
+async function upload(grant: Presigned, data: Uint8Array) {
+  await expectStatus(await put(grant.uploadUrl, data, grant.headers), 200)
+}
+
 async function uploadFile(session: Session, data: Uint8Array, filename = 'notes.txt', contentType = 'text/plain') {
-  const grant = await (await presign(session, { filename, contentType, size: data.byteLength })).json<Presigned>()
-  const res = await put(grant.uploadUrl, data, grant.headers)
-  expect(res.status, await res.clone().text()).toBe(200)
+  const grant = await grantFor(session, { filename, contentType, size: data.byteLength })
+  await upload(grant, data)
   return grant
 }
 
@@ -60,12 +78,14 @@ async function record(session: Session, grant: Presigned, body: Record<string, u
   })
 }
 
-async function until(check: () => Promise<boolean>) {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error('condition never held')
+/** A recorded attachment: `record`, which must succeed (201). */
+async function recorded(session: Session, grant: Presigned, body: Record<string, unknown> = {}) {
+  return expectStatus<Attachment>(await record(session, grant, body), 201)
+}
+
+async function historyActions(session: Session, id: string) {
+  const res = await call('GET', `/api/v1/tickets/${id}/history`, { token: session.accessToken })
+  return (await expectStatus<HistoryEntry[]>(res, 200)).map((entry) => entry.action)
 }
 
 describe('the whole attachment flow', () => {
@@ -77,14 +97,15 @@ describe('the whole attachment flow', () => {
     expect(Date.parse(grant.expiresAt) - Date.now()).toBeGreaterThan(14 * 60 * 1000)
 
     const created = await record(reporter, grant, { filename: 'Übersicht "final".txt', size: 4096 })
-    expect(created.status).toBe(201)
-    const attachment = await created.json<Attachment>()
+    const attachment = await expectStatus<Attachment>(created, 201)
     expect(attachment).toMatchObject({ ticketId, size: 4096, contentType: 'text/plain', uploadedBy: reporter.user.id })
     expect(created.headers.get('Location')).toBe(`/api/v1/attachments/${attachment.id}`)
 
-    const got = await (await call('GET', `/api/v1/attachments/${attachment.id}`, { token: reporter.accessToken })).json<
-      Attachment & { downloadUrl: string }
-    >()
+    const got = await expectStatus<AttachmentWithDownloadUrl>(
+      await call('GET', `/api/v1/attachments/${attachment.id}`, { token: reporter.accessToken }),
+      200,
+    )
+    expect(got).toMatchObject(attachment)
     const download = await exports.default.fetch(got.downloadUrl)
     expect(download.status).toBe(200)
     expect(download.headers.get('Content-Type')).toBe('text/plain')
@@ -96,14 +117,12 @@ describe('the whole attachment flow', () => {
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(data)
 
     const list = await call('GET', `/api/v1/attachments/ticket/${ticketId}`, { token: reporter.accessToken })
-    expect((await list.json<Attachment[]>()).map((a) => a.id)).toContain(attachment.id)
+    expect((await expectStatus<Attachment[]>(list, 200)).map((a) => a.id)).toContain(attachment.id)
 
-    const history = await (
-      await call('GET', `/api/v1/tickets/${ticketId}/history`, { token: reporter.accessToken })
-    ).json<{ action: string }[]>()
-    expect(history.map((h) => h.action)).toContain('attachment_added')
+    expect(await historyActions(reporter, ticketId)).toContain('attachment_added')
 
-    expect((await call('DELETE', `/api/v1/attachments/${attachment.id}`, { token: reporter.accessToken })).status).toBe(
+    await expectStatus(
+      await call('DELETE', `/api/v1/attachments/${attachment.id}`, { token: reporter.accessToken }),
       204,
     )
     await expectError(
@@ -111,11 +130,8 @@ describe('the whole attachment flow', () => {
       404,
       'E_ATTACHMENT_NOT_FOUND',
     )
-    await until(async () => (await env.ATTACHMENTS.head(grant.fileKey)) === null)
-    const after = await (
-      await call('GET', `/api/v1/tickets/${ticketId}/history`, { token: reporter.accessToken })
-    ).json<{ action: string }[]>()
-    expect(after.at(-1)?.action).toBe('attachment_removed')
+    await expect.poll(() => env.ATTACHMENTS.head(grant.fileKey), OUTBOX_WAIT).toBeNull()
+    expect((await historyActions(reporter, ticketId)).at(-1)).toBe('attachment_removed')
     expect((await exports.default.fetch(got.downloadUrl)).status).toBe(404)
   })
 
@@ -125,8 +141,7 @@ describe('the whole attachment flow', () => {
     expect((body.details as { issues: { path: string }[] }).issues[0]?.path).toBe('size')
     const data = bytes(LIMIT, 3)
     const grant = await uploadFile(reporter, data, 'big.zip', 'application/zip')
-    const created = await record(reporter, grant, { filename: 'big.zip', contentType: 'application/zip', size: LIMIT })
-    expect(created.status).toBe(201)
+    await recorded(reporter, grant, { filename: 'big.zip', contentType: 'application/zip', size: LIMIT })
     expect((await env.ATTACHMENTS.head(grant.fileKey))?.size).toBe(LIMIT)
   })
 })
@@ -138,7 +153,7 @@ describe('upload URL checks', () => {
   })
 
   it('refuses a wrong size or type at upload, and a missing Content-Length', async () => {
-    const grant = await (await presign(reporter, {})).json<Presigned>()
+    const grant = await grantFor(reporter)
     await expectError(await put(grant.uploadUrl, bytes(6), { 'Content-Type': 'text/plain' }), 400, 'E_UPLOAD_MISMATCH')
     await expectError(await put(grant.uploadUrl, bytes(5), { 'Content-Type': 'image/png' }), 400, 'E_UPLOAD_MISMATCH')
     const stream = new ReadableStream<Uint8Array>({
@@ -152,11 +167,11 @@ describe('upload URL checks', () => {
     const chunked = await exports.default.fetch(new Request(grant.uploadUrl, init as RequestInit))
     await expectError(chunked, 411, 'E_LENGTH_REQUIRED')
     // None of the refused attempts used the URL up.
-    expect((await put(grant.uploadUrl, bytes(5), grant.headers)).status).toBe(200)
+    await upload(grant, bytes(5))
   })
 
   it('refuses tampered signatures and parameters (403) and a replayed upload (409)', async () => {
-    const grant = await (await presign(reporter, {})).json<Presigned>()
+    const grant = await grantFor(reporter)
     const tampered = new URL(grant.uploadUrl)
     tampered.searchParams.set('sig', `${tampered.searchParams.get('sig')?.slice(0, -2)}xx`)
     await expectError(await put(tampered.toString(), bytes(5), grant.headers), 403, 'E_UPLOAD_URL_INVALID')
@@ -170,7 +185,7 @@ describe('upload URL checks', () => {
     const elsewhere = grant.uploadUrl.replace(ticketId, crypto.randomUUID())
     await expectError(await put(elsewhere, bytes(5), grant.headers), 403, 'E_UPLOAD_URL_INVALID')
 
-    expect((await put(grant.uploadUrl, bytes(5), grant.headers)).status).toBe(200)
+    await upload(grant, bytes(5))
     await expectError(await put(grant.uploadUrl, bytes(5), grant.headers), 409, 'E_UPLOAD_ALREADY_USED')
   })
 
@@ -187,16 +202,14 @@ describe('upload URL checks', () => {
   })
 
   it('refuses to record a file that was never uploaded, or with another size, or from another ticket', async () => {
-    const grant = await (await presign(reporter, {})).json<Presigned>()
+    const grant = await grantFor(reporter)
     await expectError(await record(reporter, grant, {}), 400, 'E_ATTACHMENT_NOT_UPLOADED')
-    await put(grant.uploadUrl, bytes(5), grant.headers)
+    await upload(grant, bytes(5))
     await expectError(await record(reporter, grant, { size: 4 }), 400, 'E_ATTACHMENT_NOT_UPLOADED')
     await expectError(await record(reporter, grant, { contentType: 'text/csv' }), 400, 'E_ATTACHMENT_NOT_UPLOADED')
-    const other = await (
-      await call('POST', '/api/v1/tickets', { token: reporter.accessToken, body: { title: 'Other', description: '' } })
-    ).json<{ id: string }>()
+    const other = await createTicket(reporter, { title: 'Other' })
     await expectError(await record(reporter, grant, { ticketId: other.id }), 400, 'E_ATTACHMENT_NOT_UPLOADED')
-    expect((await record(reporter, grant, {})).status).toBe(201)
+    await recorded(reporter, grant)
     await expectError(await record(reporter, grant, {}), 409, 'E_ATTACHMENT_EXISTS')
   })
 })
@@ -205,7 +218,7 @@ describe('visibility and permissions', () => {
   it('answers 404 to anyone who cannot see the ticket, on every route', async () => {
     await expectError(await presign(stranger, {}), 404, 'E_TICKET_NOT_FOUND')
     const grant = await uploadFile(reporter, bytes(5))
-    const attachment = await (await record(reporter, grant, {})).json<Attachment>()
+    const attachment = await recorded(reporter, grant)
     await expectError(await record(stranger, grant, {}), 404, 'E_TICKET_NOT_FOUND')
     await expectError(
       await call('GET', `/api/v1/attachments/${attachment.id}`, { token: stranger.accessToken }),
@@ -226,29 +239,28 @@ describe('visibility and permissions', () => {
 
   it('lets only the uploader, managers and admins delete', async () => {
     const assignee = await userWithRole('user')
-    await call('PUT', `/api/v1/tickets/${ticketId}`, {
-      token: manager.accessToken,
-      body: { assigneeIds: [assignee.user.id] },
-    })
-    const attachment = await (await record(reporter, await uploadFile(reporter, bytes(5)), {})).json<Attachment>()
+    await updateTicket(manager, ticketId, { assigneeIds: [assignee.user.id] })
+    const attachment = await recorded(reporter, await uploadFile(reporter, bytes(5)))
+    // The assignee sees the attachment, but may not delete it.
+    await expectStatus(await call('GET', `/api/v1/attachments/${attachment.id}`, { token: assignee.accessToken }), 200)
     await expectError(
       await call('DELETE', `/api/v1/attachments/${attachment.id}`, { token: assignee.accessToken }),
       403,
       'E_AUTH_INSUFFICIENT_PERMISSIONS',
     )
-    expect((await call('DELETE', `/api/v1/attachments/${attachment.id}`, { token: manager.accessToken })).status).toBe(
+    await expectStatus(
+      await call('DELETE', `/api/v1/attachments/${attachment.id}`, { token: manager.accessToken }),
       204,
     )
   })
 
   it('deletes the objects of a deleted ticket’s attachments', async () => {
-    const own = await (
-      await call('POST', '/api/v1/tickets', { token: reporter.accessToken, body: { title: 'Doomed', description: '' } })
-    ).json<{ id: string }>()
-    const grant = await (await presign(reporter, { ticketId: own.id })).json<Presigned>()
-    await put(grant.uploadUrl, bytes(5), grant.headers)
-    expect((await record(reporter, grant, { ticketId: own.id })).status).toBe(201)
-    expect((await call('DELETE', `/api/v1/tickets/${own.id}`, { token: manager.accessToken })).status).toBe(204)
-    await until(async () => (await env.ATTACHMENTS.head(grant.fileKey)) === null)
+    const own = await createTicket(reporter, { title: 'Doomed' })
+    const grant = await grantFor(reporter, { ticketId: own.id })
+    await upload(grant, bytes(5))
+    await recorded(reporter, grant, { ticketId: own.id })
+    expect(await env.ATTACHMENTS.head(grant.fileKey)).not.toBeNull()
+    await expectStatus(await call('DELETE', `/api/v1/tickets/${own.id}`, { token: manager.accessToken }), 204)
+    await expect.poll(() => env.ATTACHMENTS.head(grant.fileKey), OUTBOX_WAIT).toBeNull()
   })
 })

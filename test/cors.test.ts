@@ -1,3 +1,8 @@
+/**
+ * CORS: a preflight from a configured origin (localhost and 127.0.0.1, any port) is answered with the
+ * methods and headers clients need, responses expose the headers a browser client reads, and an
+ * origin that is not configured is granted nothing.
+ */
 import { describe, expect, it } from 'vitest'
 import { call } from './helpers'
 

@@ -1,37 +1,35 @@
+/**
+ * Notification emails: after a change commits, the Workspace's alarm hands new notifications to the
+ * email queue, and the queue consumer sends each one once (a redelivered message sends nothing),
+ * retries a failed send with the attempts recorded, and gives up after the last attempt. The
+ * consumer is called directly with a counting email binding, so the tests see every send.
+ */
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { EmailJob } from '../src/config'
 import worker from '../src/index'
 import type { Workspace } from '../src/store/workspace'
-import { call, type Session, userWithRole } from './helpers'
+import { createTicket, type Notification, notificationsOf, type Session, userWithRole } from './helpers'
 
-type Notification = { id: string; emailStatus: string }
-
+/** The notification a new assignment gives `assignee`. */
 async function assignedNotification(assignee: Session) {
   const manager = await userWithRole('manager')
-  const res = await call('POST', '/api/v1/tickets', {
-    token: manager.accessToken,
-    body: { title: 'Mail me', description: '', assigneeIds: [assignee.user.id] },
-  })
-  expect(res.status).toBe(201)
-  const [notification] = await (await call('GET', '/api/v1/notifications', { token: assignee.accessToken })).json<
-    Notification[]
-  >()
-  if (!notification) throw new Error('no notification')
-  return notification
+  const ticket = await createTicket(manager, { title: 'Mail me', assigneeIds: [assignee.user.id] })
+  const notifications = await notificationsOf(assignee)
+  expect(notifications.map((n) => [n.kind, n.ticketId])).toEqual([['assigned', ticket.id]])
+  return notifications[0] as Notification
 }
 
-async function waitForStatus(session: Session, id: string, status: string) {
-  for (let i = 0; i < 100; i++) {
-    const list = await (await call('GET', '/api/v1/notifications', { token: session.accessToken })).json<
-      Notification[]
-    >()
-    const found = list.find((n) => n.id === id)
-    if (found?.emailStatus === status) return found
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`notification ${id} never reached ${status}`)
+/** Waits until the notification's email reaches `status` (the alarm relays, the queue consumer sends). */
+async function waitForEmailStatus(session: Session, id: string, status: Notification['emailStatus']) {
+  await expect
+    .poll(async () => (await notificationsOf(session)).find((n) => n.id === id)?.emailStatus, {
+      timeout: 10_000,
+      interval: 100,
+      message: `email of notification ${id} to reach ${status}`,
+    })
+    .toBe(status)
 }
 
 const stub = () => env.WORKSPACE.getByName('default')
@@ -78,7 +76,7 @@ describe('email delivery', () => {
     const assignee = await userWithRole('user')
     const notification = await assignedNotification(assignee)
     expect(['pending', 'queued', 'sent']).toContain(notification.emailStatus)
-    await waitForStatus(assignee, notification.id, 'sent')
+    await waitForEmailStatus(assignee, notification.id, 'sent')
     const row = await emailRow(notification.id)
     expect(row.email_attempts).toBe(1)
     expect(row.email_message_id).toBeTruthy()
@@ -94,7 +92,7 @@ describe('email delivery', () => {
   it('retries a failed send and records the attempts, then sends exactly one email', async () => {
     const assignee = await userWithRole('user')
     const notification = await assignedNotification(assignee)
-    await waitForStatus(assignee, notification.id, 'sent')
+    await waitForEmailStatus(assignee, notification.id, 'sent')
     // Put it back in the outbox, as if the queue had just handed it over.
     await runInDurableObject(stub(), (_instance: Workspace, state) => {
       state.storage.sql.exec(
@@ -119,7 +117,7 @@ describe('email delivery', () => {
   it('gives up after the last attempt and marks the notification failed', async () => {
     const assignee = await userWithRole('user')
     const notification = await assignedNotification(assignee)
-    await waitForStatus(assignee, notification.id, 'sent')
+    await waitForEmailStatus(assignee, notification.id, 'sent')
     await runInDurableObject(stub(), (_instance: Workspace, state) => {
       state.storage.sql.exec("UPDATE notifications SET email_status = 'queued' WHERE id = ?", notification.id)
     })

@@ -1,3 +1,10 @@
+/**
+ * The error envelope every failure shares (`{error, message, details}`): unknown routes (404), wrong
+ * methods (405 with Allow), malformed or non-JSON bodies (400, 415), oversized bodies (413, declared
+ * or streamed), schema failures (422, one issue per problem), the store's own codes passed through,
+ * and unexpected exceptions (500 without internals). Also X-Request-Id on every response and the 503
+ * for an invalid configuration.
+ */
 import { env, exports } from 'cloudflare:workers'
 import { createRoute, z } from '@hono/zod-openapi'
 import { describe, expect, it } from 'vitest'

@@ -1,6 +1,22 @@
+/**
+ * Live updates (GET /api/v1/events, a WebSocket): a subscriber receives `ready`, then the changes to
+ * the tickets it may see (as reporter, assignee or staff) and its own notifications, and nothing
+ * for an update that changed nothing; the socket closes with 4001 when its session ends; `ping`
+ * gets `pong`; a plain request is refused with 426 and a bad or revoked token with 401.
+ * Messages arrive asynchronously, so the tests wait for them with `expect.poll`.
+ */
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { call, expectError, ORIGIN, type Session, userWithRole } from './helpers'
+import {
+  call,
+  createTicket,
+  expectError,
+  expectStatus,
+  ORIGIN,
+  type Session,
+  updateTicket,
+  userWithRole,
+} from './helpers'
 
 type Message = { type: string; ticket?: { id: string; version: number }; ticketId?: string; message?: string }
 
@@ -27,10 +43,9 @@ async function subscribe(session: Session, via: 'header' | 'query' = 'header'): 
   return { messages, closed, socket }
 }
 
-async function eventually(check: () => boolean) {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
-  expect(check()).toBe(true)
-}
+/** How long to wait for a message: generous, for a loaded machine. */
+const WAIT = { timeout: 5_000, interval: 20 }
+const types = (subscription: Subscription) => subscription.messages.map((m) => m.type)
 
 describe('GET /api/v1/events', () => {
   it('pushes ticket changes to the reporter and staff, never to others', async () => {
@@ -42,49 +57,41 @@ describe('GET /api/v1/events', () => {
       await subscribe(stranger, 'query'),
       await subscribe(manager),
     ]
-    await eventually(() => mine.messages.some((m) => m.type === 'ready'))
+    await expect.poll(() => types(mine), WAIT).toContain('ready')
 
-    const created = await call('POST', '/api/v1/tickets', {
-      token: reporter.accessToken,
-      body: { title: 'Live', description: '' },
-    })
-    const ticket = await created.json<{ id: string }>()
-    await call('PUT', `/api/v1/tickets/${ticket.id}`, { token: manager.accessToken, body: { status: 'in_progress' } })
+    const ticket = await createTicket(reporter, { title: 'Live' })
+    await updateTicket(manager, ticket.id, { status: 'in_progress' })
 
-    await eventually(() => mine.messages.some((m) => m.type === 'notification.created'))
-    expect(mine.messages.map((m) => m.type)).toEqual([
-      'ready',
-      'ticket.created',
-      'ticket.updated',
-      'notification.created',
-    ])
+    await expect.poll(() => types(mine), WAIT).toContain('notification.created')
+    expect(types(mine)).toEqual(['ready', 'ticket.created', 'ticket.updated', 'notification.created'])
     expect(mine.messages.find((m) => m.type === 'ticket.updated')?.ticket).toMatchObject({ id: ticket.id, version: 2 })
     expect(mine.messages.at(-1)?.message).toContain('moved from open to in_progress')
-    await eventually(() => staff.messages.filter((m) => m.ticket?.id === ticket.id).length === 2)
-    expect(theirs.messages.map((m) => m.type)).toEqual(['ready'])
+    await expect.poll(() => staff.messages.filter((m) => m.ticket?.id === ticket.id).length, WAIT).toBe(2)
+    expect(types(theirs)).toEqual(['ready'])
     for (const subscription of [mine, theirs, staff]) subscription.socket.close(1000, 'done')
   })
 
   it('sends nothing for an update that changes nothing', async () => {
     const reporter = await userWithRole('user')
-    const ticket = await (
-      await call('POST', '/api/v1/tickets', { token: reporter.accessToken, body: { title: 'Same', description: '' } })
-    ).json<{ id: string }>()
+    const ticket = await createTicket(reporter, { title: 'Same' })
     const live = await subscribe(reporter)
-    await call('PUT', `/api/v1/tickets/${ticket.id}`, { token: reporter.accessToken, body: { title: 'Same' } })
-    await call('POST', `/api/v1/tickets/${ticket.id}/comments`, {
-      token: reporter.accessToken,
-      body: { body: 'marker' },
-    })
-    await eventually(() => live.messages.some((m) => m.type === 'comment.created'))
-    expect(live.messages.map((m) => m.type)).toEqual(['ready', 'comment.created'])
+    expect((await updateTicket(reporter, ticket.id, { title: 'Same' })).version).toBe(1)
+    await expectStatus(
+      await call('POST', `/api/v1/tickets/${ticket.id}/comments`, {
+        token: reporter.accessToken,
+        body: { body: 'marker' },
+      }),
+      201,
+    )
+    await expect.poll(() => types(live), WAIT).toContain('comment.created')
+    expect(types(live)).toEqual(['ready', 'comment.created'])
     live.socket.close(1000, 'done')
   })
 
   it('closes the socket with 4001 when its session ends', async () => {
     const user = await userWithRole('user')
     const live = await subscribe(user)
-    expect((await call('POST', '/api/v1/auth/logout', { token: user.accessToken })).status).toBe(204)
+    await expectStatus(await call('POST', '/api/v1/auth/logout', { token: user.accessToken }), 204)
     expect(await live.closed).toBe(4001)
   })
 
@@ -105,7 +112,7 @@ describe('GET /api/v1/events', () => {
       headers: { Upgrade: 'websocket' },
     })
     await expectError(bad, 401, 'E_AUTH_TOKEN_INVALID')
-    await call('POST', '/api/v1/auth/logout', { token: user.accessToken })
+    await expectStatus(await call('POST', '/api/v1/auth/logout', { token: user.accessToken }), 204)
     const revoked = await exports.default.fetch(`${ORIGIN}/api/v1/events`, {
       headers: { Upgrade: 'websocket', Authorization: `Bearer ${user.accessToken}` },
     })

@@ -1,5 +1,10 @@
+/**
+ * Request logs: one JSON line per request with its id, method, path, status, duration and user, and
+ * never a token, password, hash or query secret. The test captures console output through spies
+ * and calls the app with LOG_LEVEL=info (the suite runs with warn).
+ */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { callWithEnv, ORIGIN } from './helpers'
+import { callWithEnv, expectStatus, ORIGIN, type Session } from './helpers'
 
 afterEach(() => vi.restoreAllMocks())
 
@@ -20,12 +25,12 @@ describe('request logs', () => {
         body: JSON.stringify({ email: 'admin@company.com', password }),
       }),
     )
-    expect(login.status).toBe(200)
-    const { accessToken, refreshToken } = await login.json<{ accessToken: string; refreshToken: string }>()
-    await callWithEnv(
+    const { accessToken, refreshToken } = await expectStatus<Session>(login, 200)
+    const me = await callWithEnv(
       { LOG_LEVEL: 'info' },
       new Request(`${ORIGIN}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${accessToken}` } }),
     )
+    await expectStatus(me, 200)
 
     const requests = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request')
     expect(requests).toHaveLength(2)

@@ -1,6 +1,13 @@
+/**
+ * The OpenAPI document as the Worker serves it (GET /openapi.json): version, info, servers and the
+ * bearer scheme, every route documented with a unique operationId, one tag and the error envelope on
+ * every error status, security marked per operation, required fields, and the status enum taken
+ * from the lifecycle. Also the JWKS and the docs pages, whose assets must all be served locally.
+ * The end-to-end suite lints the document and checks every response against it.
+ */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { call } from './helpers'
+import { call, expectStatus } from './helpers'
 
 type Operation = {
   operationId?: string
@@ -16,7 +23,7 @@ type Document = {
   components: { schemas: Record<string, { required?: string[] }>; securitySchemes: Record<string, unknown> }
 }
 
-const loadDocument = async () => (await call('GET', '/openapi.json')).json<Document>()
+const loadDocument = async () => expectStatus<Document>(await call('GET', '/openapi.json'), 200)
 
 const operations = (doc: Document) =>
   Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -152,9 +159,7 @@ describe('GET /openapi.json', () => {
 
 describe('GET /.well-known/jwks.json', () => {
   it('is an empty key set under HS256', async () => {
-    const res = await call('GET', '/.well-known/jwks.json')
-    expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ keys: [] })
+    expect(await expectStatus(await call('GET', '/.well-known/jwks.json'), 200)).toEqual({ keys: [] })
   })
 })
 

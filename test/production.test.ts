@@ -1,6 +1,12 @@
+/**
+ * Production mode (ENVIRONMENT=production): no tokens without a signing secret (503 naming it), no
+ * default-password admin, and the first admin created from the BOOTSTRAP_ADMIN_* secrets, with
+ * RS256 tokens whose public key the JWKS publishes. The app is called with a changed environment
+ * through `callWithEnv`.
+ */
 import { exportPKCS8, generateKeyPair, importJWK, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { callWithEnv, expectError, ORIGIN } from './helpers'
+import { callWithEnv, expectError, expectStatus, ORIGIN, type Session } from './helpers'
 
 // This file has its own storage: the default workspace here has never seen a development login.
 const production = { ENVIRONMENT: 'production', JWT_SECRET_KEY: undefined }
@@ -43,13 +49,13 @@ describe('production mode', () => {
       overrides,
       post('/api/v1/auth/login', { email: 'root@example.com', password: 'a-long-bootstrap-password' }),
     )
-    expect(res.status).toBe(200)
-    const { accessToken, user } = await res.json<{ accessToken: string; user: { role: string } }>()
+    const { accessToken, user } = await expectStatus<Session>(res, 200)
     expect(user.role).toBe('admin')
 
-    const jwks = await (await callWithEnv(overrides, new Request(`${ORIGIN}/.well-known/jwks.json`))).json<{
-      keys: Record<string, string>[]
-    }>()
+    const jwks = await expectStatus<{ keys: Record<string, string>[] }>(
+      await callWithEnv(overrides, new Request(`${ORIGIN}/.well-known/jwks.json`)),
+      200,
+    )
     expect(jwks.keys).toHaveLength(1)
     const [jwk] = jwks.keys
     expect(jwk).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' })

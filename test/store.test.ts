@@ -1,8 +1,16 @@
+/**
+ * The Workspace store below the HTTP surface, run inside a fresh Durable Object per test (a
+ * workspace of its own, through `runInDurableObject`): schema migrations (versions, re-runs, a
+ * failing migration rolled back whole), the indexes behind user and session lookups, transactions
+ * that roll back on a returned failure, notifications without email, the daily sweep, orphaned
+ * upload cleanup and the bootstrap admin.
+ */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { fail, ok } from '../src/lib/result'
-import { migrations } from '../src/store/db/migrations'
+import { migrate } from '../src/store/db/migrate'
+import { type Migration, migrations } from '../src/store/db/migrations'
 import { transact } from '../src/store/db/sql'
 import { notify } from '../src/store/notifications'
 import { ORPHAN_AGE_MS, sweepIfDue, sweepOrphans } from '../src/store/runtime/sweep'
@@ -10,16 +18,115 @@ import type { Workspace } from '../src/store/workspace'
 
 const stub = () => env.WORKSPACE.getByName(`store-test-${crypto.randomUUID()}`)
 
-describe('Workspace store', () => {
-  it('applies every migration once, in order, and records it', async () => {
-    const rows = await runInDurableObject(stub(), (_instance: Workspace, state) =>
-      state.storage.sql
-        .exec<{ version: number; name: string }>('SELECT version, name FROM _migrations ORDER BY version')
-        .toArray(),
+/** Everything that makes up the schema: tables, indexes, triggers and views, with their SQL. */
+const schemaOf = (sql: SqlStorage) =>
+  sql
+    .exec<{ type: string; name: string; sql: string | null }>(
+      "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '_cf_%' ORDER BY type, name",
     )
-    expect(rows.map((row) => row.version)).toEqual(migrations.map((migration) => migration.version))
+    .toArray()
+
+const appliedOf = (sql: SqlStorage) =>
+  sql
+    .exec<{ version: number; name: string; applied_at: string }>(
+      'SELECT version, name, applied_at FROM _migrations ORDER BY version',
+    )
+    .toArray()
+
+const lastVersion = migrations.at(-1)?.version ?? 0
+
+describe('migrations', () => {
+  it('have unique, positive, strictly rising versions (migrate skips any at or below the applied one)', () => {
+    const versions = migrations.map((migration) => migration.version)
+    expect(new Set(versions).size).toBe(versions.length)
+    for (const [i, version] of versions.entries()) {
+      expect(Number.isInteger(version) && version > 0, `version ${version}`).toBe(true)
+      if (i > 0) expect(version, `after ${versions[i - 1]}`).toBeGreaterThan(versions[i - 1] ?? 0)
+    }
+    for (const migration of migrations) {
+      expect(migration.name, `version ${migration.version}`).not.toBe('')
+      expect(migration.statements.length, `version ${migration.version}`).toBeGreaterThan(0)
+    }
   })
 
+  it('are all applied once, in order, and recorded, when a workspace starts', async () => {
+    const rows = await runInDurableObject(stub(), (_instance: Workspace, state) => appliedOf(state.storage.sql))
+    expect(rows.map((row) => [row.version, row.name])).toEqual(migrations.map((m) => [m.version, m.name]))
+  })
+
+  it('change nothing when run again: no new _migrations rows, the same schema', async () => {
+    const { before, after } = await runInDurableObject(stub(), (_instance: Workspace, state) => {
+      const sql = state.storage.sql
+      const before = { applied: appliedOf(sql), schema: schemaOf(sql) }
+      migrate(state.storage)
+      migrate(state.storage, migrations)
+      return { before, after: { applied: appliedOf(sql), schema: schemaOf(sql) } }
+    })
+    expect(before.applied).toHaveLength(migrations.length)
+    expect(before.schema.length).toBeGreaterThan(0)
+    expect(after).toEqual(before)
+  })
+
+  it('roll a failing migration back whole, leaving the schema at the previous version', async () => {
+    const added: Migration = {
+      version: lastVersion + 1,
+      name: 'a column that works',
+      statements: ['ALTER TABLE projects ADD COLUMN colour TEXT'],
+    }
+    const broken: Migration = {
+      version: lastVersion + 2,
+      name: 'half of it works',
+      statements: [
+        'CREATE TABLE probe (id TEXT PRIMARY KEY) STRICT',
+        'CREATE INDEX users_by_name_probe ON users (name)',
+        "INSERT INTO meta (key, value) VALUES ('probe', 'written before the failure')",
+        'INSERT INTO no_such_table (id) VALUES (1)',
+      ],
+    }
+    const result = await runInDurableObject(stub(), (_instance: Workspace, state) => {
+      const sql = state.storage.sql
+      const schema = () => schemaOf(sql).map((entry) => `${entry.type} ${entry.name}: ${entry.sql}`)
+      let error = ''
+      try {
+        migrate(state.storage, [...migrations, added, broken])
+      } catch (thrown) {
+        error = String(thrown)
+      }
+      const afterFailure = {
+        versions: appliedOf(sql).map((row) => row.version),
+        schema: schema(),
+        metaProbe: sql.exec("SELECT count(*) AS n FROM meta WHERE key = 'probe'").one().n,
+      }
+      // The same list with the broken statement fixed: the failed migration was not marked done.
+      const fixed = { ...broken, statements: [...broken.statements.slice(0, -1), 'SELECT 1'] }
+      migrate(state.storage, [...migrations, added, fixed])
+      return {
+        error,
+        afterFailure,
+        versionsAfterFix: appliedOf(sql).map((row) => row.version),
+        schemaAfterFix: schema(),
+      }
+    })
+
+    expect(result.error).toMatch(/no such table/)
+    const { afterFailure } = result
+    // The earlier migration of the same run stays applied and recorded…
+    expect(afterFailure.versions).toEqual([...migrations.map((m) => m.version), added.version])
+    expect(afterFailure.schema).toContainEqual(expect.stringMatching(/^table projects: .*colour TEXT/s))
+    // …and nothing of the failed one remains: not its table, its index, its row, nor its record.
+    expect(afterFailure.schema.filter((entry) => /probe/.test(entry))).toEqual([])
+    expect(afterFailure.metaProbe).toBe(0)
+    expect(result.versionsAfterFix).toEqual([...afterFailure.versions, broken.version])
+    expect(result.schemaAfterFix).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^table probe: /),
+        expect.stringMatching(/^index users_by_name_probe: /),
+      ]),
+    )
+  })
+})
+
+describe('the Workspace store', () => {
   it('serves every user and session lookup from an index', async () => {
     const plans = await runInDurableObject(stub(), (_instance: Workspace, state) => {
       const plan = (query: string, ...params: (string | number)[]) =>

@@ -1,18 +1,33 @@
+/**
+ * Workflow rules (/api/v1/workflows): admins create, read, list, replace and delete them, and an
+ * invalid rule is refused naming the part that is wrong. At work, a rule whose trigger and
+ * conditions match runs its actions in the order written, in the same transaction as the change
+ * that triggered it: assigning, commenting, notifying, moving the status (skipped, and recorded,
+ * when the lifecycle forbids it); rules that trigger each other stop at a depth limit; inactive
+ * rules never run; a rule that fails mid-way leaves neither the change nor any effect.
+ * Rules are workspace-wide and this file's tests share a workspace, so each test scopes its rules
+ * to a department of its own.
+ */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Workspace } from '../src/store/workspace'
-import { asAdmin, call, expectError, type Session, userWithRole } from './helpers'
-
-type Ticket = { id: string; key: string; status: string; assigneeIds: string[]; version: number; title: string }
-type HistoryEntry = {
-  action: string
-  ruleId: string | null
-  userId: string | null
-  oldValue: unknown
-  newValue: unknown
-}
-type Notification = { id: string; userId: string; kind: string; message: string; ruleId: string | null; read: boolean }
+import {
+  asAdmin,
+  type Comment,
+  call,
+  createRule,
+  createTicket,
+  expectError,
+  expectStatus,
+  notificationsOf,
+  type Session,
+  type Ticket,
+  ticketHistory,
+  updateTicket,
+  userWithRole,
+  type WorkflowRule,
+} from './helpers'
 
 let admin: Session
 
@@ -20,29 +35,8 @@ beforeAll(async () => {
   admin = await asAdmin()
 })
 
-/** Rules are workspace-wide and this file's tests share a workspace: each test scopes its rules to a department. */
 const department = () => `Dept-${crypto.randomUUID().slice(0, 8)}`
-
-async function createRule(body: Record<string, unknown>) {
-  const res = await call('POST', '/api/v1/workflows', { token: admin.accessToken, body: { name: 'rule', ...body } })
-  if (res.status !== 201) throw new Error(`rule → ${res.status} ${await res.text()}`)
-  return res.json<{ id: string }>()
-}
-
-async function createTicket(session: Session, body: Record<string, unknown>) {
-  const res = await call('POST', '/api/v1/tickets', {
-    token: session.accessToken,
-    body: { title: 'T', description: '', ...body },
-  })
-  if (res.status !== 201) throw new Error(`ticket → ${res.status} ${await res.text()}`)
-  return res.json<Ticket>()
-}
-
-const history = async (id: string) =>
-  (await call('GET', `/api/v1/tickets/${id}/history?limit=200`, { token: admin.accessToken })).json<HistoryEntry[]>()
-
-const notificationsOf = async (session: Session, query = '') =>
-  (await call('GET', `/api/v1/notifications${query}`, { token: session.accessToken })).json<Notification[]>()
+const history = (id: string) => ticketHistory(admin, id)
 
 describe('workflow rule CRUD', () => {
   it('creates, reads, lists, replaces and deletes rules (admin)', async () => {
@@ -55,8 +49,7 @@ describe('workflow rule CRUD', () => {
         actions: { add_comment: 'Seen' },
       },
     })
-    expect(res.status).toBe(201)
-    const rule = await res.json<Record<string, unknown> & { id: string }>()
+    const rule = await expectStatus<WorkflowRule>(res, 201)
     expect(rule).toMatchObject({
       description: '',
       active: true,
@@ -66,15 +59,15 @@ describe('workflow rule CRUD', () => {
     expect(rule.createdAt).toBe(rule.updatedAt)
     expect(res.headers.get('Location')).toBe(`/api/v1/workflows/${rule.id}`)
     const path = `/api/v1/workflows/${rule.id}`
-    expect((await call('GET', path, { token: admin.accessToken })).status).toBe(200)
-    const list = await (await call('GET', '/api/v1/workflows?limit=200', { token: admin.accessToken })).json<
-      { id: string }[]
-    >()
+    expect(await expectStatus<WorkflowRule>(await call('GET', path, { token: admin.accessToken }), 200)).toEqual(rule)
+    const list = await expectStatus<WorkflowRule[]>(
+      await call('GET', '/api/v1/workflows?limit=200', { token: admin.accessToken }),
+      200,
+    )
     expect(list.map((r) => r.id)).toContain(rule.id)
     // PUT is partial: the fields sent replace those fields, the others stay.
     const renamed = await call('PUT', path, { token: admin.accessToken, body: { name: 'Renamed', active: false } })
-    expect(renamed.status).toBe(200)
-    expect(await renamed.json()).toMatchObject({
+    expect(await expectStatus<WorkflowRule>(renamed, 200)).toMatchObject({
       name: 'Renamed',
       trigger: 'ticket_created',
       active: false,
@@ -85,7 +78,7 @@ describe('workflow rule CRUD', () => {
       token: admin.accessToken,
       body: { conditions: {}, actions: { add_comment: 'Again' } },
     })
-    expect(await replaced.json()).toMatchObject({
+    expect(await expectStatus<WorkflowRule>(replaced, 200)).toMatchObject({
       name: 'Renamed',
       active: false,
       conditions: {},
@@ -98,7 +91,7 @@ describe('workflow rule CRUD', () => {
       'E_WORKFLOW_INVALID_RULE',
     )
     await expectError(await call('PUT', path, { token: admin.accessToken, body: {} }), 422, 'E_WORKFLOW_INVALID_RULE')
-    expect((await call('DELETE', path, { token: admin.accessToken })).status).toBe(204)
+    await expectStatus(await call('DELETE', path, { token: admin.accessToken }), 204)
     await expectError(await call('GET', path, { token: admin.accessToken }), 404, 'E_WORKFLOW_RULE_NOT_FOUND')
   })
 
@@ -153,7 +146,7 @@ describe('rules at work', () => {
     const dept = department()
     const oncall = await userWithRole('user')
     const reporter = await userWithRole('user')
-    const rule = await createRule({
+    const rule = await createRule(admin, {
       trigger: 'ticket_created',
       conditions: { priority: 'critical', department: dept },
       actions: {
@@ -177,9 +170,10 @@ describe('rules at work', () => {
     ])
     expect(entries[1]).toMatchObject({ userId: reporter.user.id, oldValue: [], newValue: [oncall.user.id] })
 
-    const comments = await (
-      await call('GET', `/api/v1/tickets/${ticket.id}/comments`, { token: admin.accessToken })
-    ).json<{ authorId: string | null; ruleId: string; body: string }[]>()
+    const comments = await expectStatus<Comment[]>(
+      await call('GET', `/api/v1/tickets/${ticket.id}/comments`, { token: admin.accessToken }),
+      200,
+    )
     expect(comments).toEqual([
       expect.objectContaining({ authorId: null, ruleId: rule.id, body: 'Escalated to on-call' }),
     ])
@@ -188,33 +182,33 @@ describe('rules at work', () => {
     expect(received.map((n) => [n.kind, n.message])).toEqual(
       expect.arrayContaining([
         ['rule', 'Critical ticket needs you'],
-        ['assigned', `You were assigned to ${ticket.key}: T`],
+        ['assigned', `You were assigned to ${ticket.key}: ${ticket.title}`],
       ]),
     )
     // The assignee can now see the ticket it was assigned by the rule.
-    expect((await call('GET', `/api/v1/tickets/${ticket.id}`, { token: oncall.accessToken })).status).toBe(200)
+    await expectStatus(await call('GET', `/api/v1/tickets/${ticket.id}`, { token: oncall.accessToken }), 200)
   })
 
   it('runs status_changed rules on toStatus and notifies the reporter of status changes', async () => {
     const dept = department()
     const reporter = await userWithRole('user')
     const manager = await userWithRole('manager')
-    const rule = await createRule({
+    const rule = await createRule(admin, {
       trigger: 'status_changed',
       conditions: { department: dept, fromStatus: 'open', toStatus: 'closed' },
       actions: { add_comment: 'Closed straight from open: please explain' },
     })
     const ticket = await createTicket(reporter, { department: dept })
-    await call('PUT', `/api/v1/tickets/${ticket.id}`, { token: manager.accessToken, body: { status: 'closed' } })
+    await updateTicket(manager, ticket.id, { status: 'closed' })
     const entries = await history(ticket.id)
     expect(entries.at(-1)).toMatchObject({ action: 'workflow_add_comment', ruleId: rule.id })
     const statusNews = (await notificationsOf(reporter)).filter((n) => n.kind === 'status_changed')
-    expect(statusNews.map((n) => n.message)).toEqual([`${ticket.key} (T) moved from open to closed`])
+    expect(statusNews.map((n) => n.message)).toEqual([`${ticket.key} (${ticket.title}) moved from open to closed`])
   })
 
   it('skips and records a rule’s invalid transition instead of forcing it', async () => {
     const dept = department()
-    const rule = await createRule({
+    const rule = await createRule(admin, {
       trigger: 'ticket_created',
       conditions: { department: dept },
       actions: { change_status: 'blocked' },
@@ -231,7 +225,7 @@ describe('rules at work', () => {
 
   it('applies actions in the order written', async () => {
     const dept = department()
-    await createRule({
+    await createRule(admin, {
       trigger: 'ticket_created',
       conditions: { department: dept },
       actions: { add_comment: 'first', change_status: 'in_progress' },
@@ -245,33 +239,28 @@ describe('rules at work', () => {
 
   it('stops rules that trigger each other at the depth limit', async () => {
     const dept = department()
-    await createRule({
+    await createRule(admin, {
       trigger: 'status_changed',
       conditions: { department: dept, toStatus: 'in_progress' },
       actions: { change_status: 'blocked' },
     })
-    await createRule({
+    await createRule(admin, {
       trigger: 'status_changed',
       conditions: { department: dept, toStatus: 'blocked' },
       actions: { change_status: 'in_progress' },
     })
     const ticket = await createTicket(admin, { department: dept })
-    const res = await call('PUT', `/api/v1/tickets/${ticket.id}`, {
-      token: admin.accessToken,
-      body: { status: 'in_progress' },
-    })
-    expect(res.status).toBe(200)
+    const final = await updateTicket(admin, ticket.id, { status: 'in_progress' })
     const entries = await history(ticket.id)
     const ruleMoves = entries.filter((e) => e.action === 'workflow_change_status').map((e) => e.newValue)
     expect(ruleMoves).toEqual(['blocked', 'in_progress', 'blocked'])
     expect(entries.at(-1)?.action).toBe('workflow_depth_limit_reached')
-    const final = await res.json<Ticket>()
     expect(final).toMatchObject({ status: 'blocked', version: 5 })
   })
 
   it('never runs inactive rules', async () => {
     const dept = department()
-    await createRule({
+    await createRule(admin, {
       trigger: 'ticket_created',
       conditions: { department: dept },
       actions: { add_comment: 'nope' },
@@ -283,12 +272,12 @@ describe('rules at work', () => {
 
   it('keeps neither the change nor any rule effect when a rule fails mid-way', async () => {
     const dept = department()
-    await createRule({
+    await createRule(admin, {
       trigger: 'ticket_updated',
       conditions: { department: dept },
       actions: { add_comment: 'before the failure' },
     })
-    const broken = await createRule({
+    const broken = await createRule(admin, {
       trigger: 'ticket_updated',
       conditions: { department: dept },
       actions: { add_comment: 'x' },
@@ -303,47 +292,12 @@ describe('rules at work', () => {
       body: { title: 'Changed' },
     })
     await expectError(res, 500, 'E_INTERNAL_ERROR')
-    const after = await (await call('GET', `/api/v1/tickets/${ticket.id}`, { token: admin.accessToken })).json<Ticket>()
-    expect(after).toMatchObject({ title: 'T', version: 1 })
-    expect((await history(ticket.id)).map((e) => e.action)).toEqual(['created'])
-    await call('DELETE', `/api/v1/workflows/${broken.id}`, { token: admin.accessToken })
-  })
-})
-
-describe('GET /api/v1/notifications', () => {
-  it('lists only the caller’s own, newest first, with an unread filter, and marks them read', async () => {
-    const manager = await userWithRole('manager')
-    const alice = await userWithRole('user')
-    const bob = await userWithRole('user')
-    const first = await createTicket(manager, { assigneeIds: [alice.user.id] })
-    const second = await createTicket(manager, { assigneeIds: [alice.user.id, bob.user.id] })
-    const mine = await notificationsOf(alice)
-    expect(mine.map((n) => n.message)).toEqual([
-      `You were assigned to ${second.key}: T`,
-      `You were assigned to ${first.key}: T`,
-    ])
-    expect(mine.every((n) => n.userId === alice.user.id && !n.read)).toBe(true)
-
-    const [newest] = mine
-    const read = await call('POST', `/api/v1/notifications/${newest?.id}/read`, { token: alice.accessToken })
-    expect(await read.json()).toMatchObject({ id: newest?.id, read: true })
-    expect((await call('POST', `/api/v1/notifications/${newest?.id}/read`, { token: alice.accessToken })).status).toBe(
+    const after = await expectStatus<Ticket>(
+      await call('GET', `/api/v1/tickets/${ticket.id}`, { token: admin.accessToken }),
       200,
     )
-    expect((await notificationsOf(alice, '?unread=true')).map((n) => n.id)).toEqual([mine[1]?.id])
-
-    await expectError(
-      await call('POST', `/api/v1/notifications/${mine[1]?.id}/read`, { token: bob.accessToken }),
-      404,
-      'E_NOTIFICATION_NOT_FOUND',
-    )
-    expect((await notificationsOf(bob)).map((n) => n.userId)).toEqual([bob.user.id])
-  })
-
-  it('does not notify people about their own actions', async () => {
-    const manager = await userWithRole('manager')
-    const ticket = await createTicket(manager, { assigneeIds: [manager.user.id] })
-    await call('PUT', `/api/v1/tickets/${ticket.id}`, { token: manager.accessToken, body: { status: 'closed' } })
-    expect(await notificationsOf(manager)).toEqual([])
+    expect(after).toMatchObject({ title: ticket.title, version: 1 })
+    expect((await history(ticket.id)).map((e) => e.action)).toEqual(['created'])
+    await expectStatus(await call('DELETE', `/api/v1/workflows/${broken.id}`, { token: admin.accessToken }), 204)
   })
 })

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { EXPORTED_PATH, exportedDocument } from '../../scripts/export-openapi'
 import { servedDocument } from './client'
 import { createConformance } from './conformance'
-import { EXPORTED_PATH, exportedDocument } from './export-openapi'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import type { components } from '../../examples/api-types'
 import { expectError, json, login, request, uniqueEmail } from './client'
 
-type Ticket = { id: string; key: string; status: string; version: number; assigneeIds: string[] }
+type Ticket = components['schemas']['Ticket']
+type Notification = components['schemas']['Notification']
+type HistoryEntry = components['schemas']['TicketHistoryEntry']
 
 describe('a full ticket flow over real HTTP against wrangler dev', () => {
   it('creates a project and a ticket, assigns, moves it through its lifecycle and reads its history', async () => {
@@ -36,16 +39,14 @@ describe('a full ticket flow over real HTTP against wrangler dev', () => {
     const workerSession = await login(workerEmail, 'worker-pass')
     // The assignment notification reaches the worker in-app, and by email through the queue and
     // wrangler dev's simulated send_email binding.
-    let emailStatus = ''
-    for (let i = 0; i < 50 && emailStatus !== 'sent'; i++) {
-      const notifications = await json<{ kind: string; ticketId: string; emailStatus: string }[]>(
+    const assignedEmail = async () => {
+      const notifications = await json<Notification[]>(
         await request('GET', '/api/v1/notifications', { token: workerSession.accessToken }),
         200,
       )
-      emailStatus = notifications.find((n) => n.kind === 'assigned' && n.ticketId === ticket.id)?.emailStatus ?? ''
-      if (emailStatus !== 'sent') await new Promise((resolve) => setTimeout(resolve, 200))
+      return notifications.find((n) => n.kind === 'assigned' && n.ticketId === ticket.id)?.emailStatus
     }
-    expect(emailStatus).toBe('sent')
+    await expect.poll(assignedEmail, { timeout: 15_000, interval: 200 }).toBe('sent')
     const mine = await json<Ticket[]>(
       await request('GET', '/api/v1/tickets/my', { token: workerSession.accessToken }),
       200,
@@ -87,7 +88,7 @@ describe('a full ticket flow over real HTTP against wrangler dev', () => {
       200,
     )
     expect(byKey).toMatchObject({ status: 'closed', version: 3 })
-    const history = await json<{ action: string; newValue: unknown }[]>(
+    const history = await json<HistoryEntry[]>(
       await request('GET', `/api/v1/tickets/${ticket.id}/history`, { token: admin.accessToken }),
       200,
     )

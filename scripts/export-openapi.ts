@@ -12,10 +12,10 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { OpenApiDocument } from './conformance.ts'
-import { startWranglerDev } from './wrangler-dev.ts'
+import type { OpenApiDocument } from '../test/e2e/conformance.ts'
+import { startWranglerDev } from '../test/e2e/wrangler-dev.ts'
 
-const ROOT = join(import.meta.dirname, '..', '..')
+const ROOT = join(import.meta.dirname, '..')
 export const EXPORTED_PATH = join(ROOT, 'openapi.json')
 export const EXPORTED_SERVERS = [
   { url: 'http://localhost:8787', description: 'Local development server (`npm run dev`)' },
