@@ -403,7 +403,7 @@ export interface paths {
     get: operations['getWorkflowRule']
     /**
      * Change a workflow rule (admin, partial)
-     * @description The fields sent (`name`, `description`, `conditions`, `actions`, `active`) replace those fields; the rest stay. The result is validated as a whole rule: `fromStatus`/`toStatus` conditions need a `status_changed` rule, and users named by actions must exist (else 422 `E_WORKFLOW_INVALID_RULE`).
+     * @description The fields sent (`name`, `description`, `conditions`, `actions`, `active`) replace those fields; the rest stay. The result is checked as a whole rule: `fromStatus`/`toStatus` conditions need a rule whose (fixed) trigger is `status_changed` (else 400 `E_WORKFLOW_TRIGGER_MISMATCH`), and users named by actions must exist (else 422 `E_WORKFLOW_INVALID_RULE`).
      */
     put: operations['updateWorkflowRule']
     post?: never
@@ -4036,7 +4036,7 @@ export interface operations {
           'application/json': components['schemas']['WorkflowRule']
         }
       }
-      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_WORKFLOW_TRIGGER_MISMATCH`: fromStatus and toStatus conditions need a rule whose trigger is status_changed. */
       400: {
         headers: {
           [name: string]: unknown

@@ -148,6 +148,17 @@ describe('answers a generated client relies on', () => {
     expect(ok.status).toBe(201)
   })
 
+  it('an optional JSON body (logout) may be left out, but one that is sent must be application/json', async () => {
+    const session = await userWithRole('user')
+    const typed = await call('POST', '/api/v1/auth/logout', {
+      token: session.accessToken,
+      body: JSON.stringify({ refreshToken: session.refreshToken }),
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    })
+    await expectError(typed, 415, 'E_UNSUPPORTED_MEDIA_TYPE')
+    expect((await call('POST', '/api/v1/auth/logout', { token: session.accessToken })).status).toBe(204)
+  })
+
   it('limit: decimal digits only; empty means the default', async () => {
     for (const limit of ['0x10', '1e1', '1.0', ' 5', '+5', '-1', '0', '201']) {
       const res = await call('GET', `/api/v1/projects?limit=${encodeURIComponent(limit)}`, { token: plain.accessToken })

@@ -91,6 +91,10 @@ describe('workflow rule CRUD', () => {
       'E_WORKFLOW_INVALID_RULE',
     )
     await expectError(await call('PUT', path, { token: admin.accessToken, body: {} }), 422, 'E_WORKFLOW_INVALID_RULE')
+    // Well-formed, but at odds with the stored trigger: a domain error, not a validation error.
+    const mismatch = await call('PUT', path, { token: admin.accessToken, body: { conditions: { fromStatus: 'open' } } })
+    const refused = await expectError(mismatch, 400, 'E_WORKFLOW_TRIGGER_MISMATCH')
+    expect(refused.details).toMatchObject({ issues: [{ path: 'conditions.fromStatus', location: 'body' }] })
     await expectStatus(await call('DELETE', path, { token: admin.accessToken }), 204)
     await expectError(await call('GET', path, { token: admin.accessToken }), 404, 'E_WORKFLOW_RULE_NOT_FOUND')
   })

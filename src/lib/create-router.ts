@@ -80,11 +80,20 @@ export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   await next()
 })
 
+/** Whether the request carries a body at all (an optional body may be left out entirely). */
+const hasBody = (request: Request) => {
+  const length = request.headers.get('Content-Length')
+  return length === null ? request.body !== null : length !== '0'
+}
+
+/** The same gate for a route whose JSON body is optional: it applies when a body is sent. */
+const optionalJsonBody = createMiddleware<AppEnv>((c, next) => (hasBody(c.req.raw) ? requireJsonBody(c, next) : next()))
+
 function withJsonGate<R extends RouteConfig>(route: R): R {
   const body = route.request?.body
-  if (!body?.required || !body.content?.['application/json']) return route
+  if (!body?.content?.['application/json']) return route
   const middleware = route.middleware === undefined ? [] : [route.middleware].flat()
-  return { ...route, middleware: [...middleware, requireJsonBody] }
+  return { ...route, middleware: [...middleware, body.required ? requireJsonBody : optionalJsonBody] }
 }
 
 /**

@@ -8,6 +8,10 @@ export const errorCatalog = {
   E_BAD_REQUEST: { status: 400, message: 'The request body could not be read' },
   E_TICKET_INVALID_STATUS_TRANSITION: { status: 400, message: 'That status change is not allowed' },
   E_TICKET_INVALID_ASSIGNEE: { status: 400, message: 'Assignees must be existing, active users' },
+  E_WORKFLOW_TRIGGER_MISMATCH: {
+    status: 400,
+    message: 'fromStatus and toStatus conditions need a rule whose trigger is status_changed',
+  },
   E_USER_CURRENT_PASSWORD_INVALID: { status: 400, message: 'The current password is not correct' },
   E_USER_SELF_LOCKOUT: {
     status: 400,

@@ -158,7 +158,7 @@ export function updateRule(ctx: StoreContext, caller: Principal, id: string, pat
       active: patch.active ?? stored.active,
     }
     const issues = ruleIssues(input).map((issue) => ({ ...issue, path: issue.path.join('.'), location: 'body' }))
-    if (issues.length > 0) return fail('E_WORKFLOW_INVALID_RULE', { issues })
+    if (issues.length > 0) return fail('E_WORKFLOW_TRIGGER_MISMATCH', { issues })
     const invalid = invalidTargets(ctx.sql, input.actions)
     if (invalid) return invalid
     const updated = one<RuleRow>(

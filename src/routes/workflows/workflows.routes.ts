@@ -69,11 +69,17 @@ export const update = createRoute({
   operationId: 'updateWorkflowRule',
   summary: 'Change a workflow rule (admin, partial)',
   description:
-    'The fields sent (`name`, `description`, `conditions`, `actions`, `active`) replace those fields; the rest stay. The result is validated as a whole rule: `fromStatus`/`toStatus` conditions need a `status_changed` rule, and users named by actions must exist (else 422 `E_WORKFLOW_INVALID_RULE`).',
+    'The fields sent (`name`, `description`, `conditions`, `actions`, `active`) replace those fields; the rest stay. The result is checked as a whole rule: `fromStatus`/`toStatus` conditions need a rule whose (fixed) trigger is `status_changed` (else 400 `E_WORKFLOW_TRIGGER_MISMATCH`), and users named by actions must exist (else 422 `E_WORKFLOW_INVALID_RULE`).',
   request: { params: RuleIdParamSchema, body: jsonBody(UpdateRuleSchema) },
   responses: {
     200: jsonContent(RuleSchema, 'The updated rule'),
-    ...errorResponses(...AUTH_ERRORS, ...BODY, 'E_AUTH_INSUFFICIENT_PERMISSIONS', 'E_WORKFLOW_RULE_NOT_FOUND'),
+    ...errorResponses(
+      ...AUTH_ERRORS,
+      ...BODY,
+      'E_WORKFLOW_TRIGGER_MISMATCH',
+      'E_AUTH_INSUFFICIENT_PERMISSIONS',
+      'E_WORKFLOW_RULE_NOT_FOUND',
+    ),
   },
 })
 

@@ -110,7 +110,8 @@ export const UpdateRuleSchema = z
     name: Name.optional(),
     description: Description.optional(),
     conditions: TransitionConditionsSchema.optional().openapi({
-      description: 'Replaces all conditions. `fromStatus` and `toStatus` only for a `status_changed` rule (else 422).',
+      description:
+        'Replaces all conditions. `fromStatus` and `toStatus` only for a `status_changed` rule (else 400 `E_WORKFLOW_TRIGGER_MISMATCH`).',
     }),
     actions: ActionsSchema.optional().openapi({ description: 'Replaces all actions' }),
     active: Active.optional(),
