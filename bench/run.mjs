@@ -7,12 +7,13 @@
 //
 // Options: --duration S (slice), --warmup S, --rounds N, --connections N, --tickets N,
 // --large-tickets N, --out FILE (default bench/results.json; smoke: bench/out/results.smoke.json),
-// --readme (rewrite the table in README.md between the bench markers), --keep-state,
+// --readme (rewrite the results block between the bench markers of docs/performance.md, which the
+// README links to; the flag keeps its old name), --keep-state,
 // --assets-router (serve with Miniflare's emulated assets router in front, see bench/server.mjs),
 // --profile id,id… (no table: a V8 CPU profile of each named scenario, see bench/lib/profile.mjs),
 // --only id,id… (just these scenarios, with the ceilings), --state-dir DIR (where the fresh state
 // directory is made; default the OS temp dir; /dev/shm takes the disk's flush out of each commit,
-// see "What limits them" in the README), --config FILE (another bench config, for
+// see "What limits them" in docs/performance.md), --config FILE (another bench config, for
 // experiments such as a variant without some binding; the production-bindings check then only warns).
 //
 // Steps: build bench/worker.ts with `wrangler deploy --dry-run` (bench/wrangler.bench.toml), serve it
@@ -24,7 +25,7 @@
 // This file is the command line: the options, the settings they make, and the run's order (build,
 // one phase per ticket count, the report). What each step does lives in bench/lib/: scenarios.mjs
 // (what is measured), serve.mjs (build and server), seed.mjs, measure.mjs (autocannon slices),
-// phase.mjs (one phase and its ratios), report.mjs (tables, machine, README) and profile.mjs.
+// phase.mjs (one phase and its ratios), report.mjs (tables, machine, the results doc) and profile.mjs.
 
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -33,7 +34,14 @@ import { parseArgs } from 'node:util'
 import { DEFAULT_CONFIG, log, OUT_DIR, ROOT, round } from './lib/common.mjs'
 import { runPhase } from './lib/phase.mjs'
 import { profile } from './lib/profile.mjs'
-import { collectTargets, concurrencyFinding, machine, method, resultsMarkdown, updateReadme } from './lib/report.mjs'
+import {
+  collectTargets,
+  concurrencyFinding,
+  machine,
+  method,
+  resultsMarkdown,
+  updateResultsDoc,
+} from './lib/report.mjs'
 import { build, checkBindingsMatchProduction } from './lib/serve.mjs'
 
 const { values: argv } = parseArgs({
@@ -140,7 +148,7 @@ async function main() {
   for (const target of targets.filter((t) => !t.met))
     log(`target missed: ${target.phase} tickets, ${target.scenario}: ${target.kind}, measured ${target.value}`)
   log(`results: ${relative(ROOT, resultsFile)} (${report.seconds} s in all)`)
-  if (argv.readme) updateReadme(markdown)
+  if (argv.readme) updateResultsDoc(markdown)
   if (failures.length > 0) {
     console.error(`\nbench FAILED: every answer must be 2xx.\n${failures.join('\n')}`)
     for (const phase of phases)

@@ -17,7 +17,7 @@ const [configPath, bundleDir, stateDir, ...flags] = process.argv.slice(2)
  * assets-only worker serving the same directory: Cloudflare matches static assets on its own
  * infrastructure before a Worker runs, while Miniflare's emulation of that router runs in the same
  * workerd thread as the Worker and, measured, more than halves the throughput of every route (see
- * the README). `--assets-router` serves with Miniflare's assets router in front, as configured.
+ * docs/performance.md). `--assets-router` serves with Miniflare's assets router in front, as configured.
  */
 const assetsRouter = flags.includes('--assets-router')
 /** `--inspector-port=N`: the DevTools protocol, for CPU profiles (`npm run bench -- --profile …`). */

@@ -1,6 +1,6 @@
 // Reporting: the Markdown tables (per phase, and where each target stands), the concurrency
 // finding, the description of the method and of the machine (with the commit measured), and the
-// rewrite of README.md's results block. bench/run.mjs writes results.json from these pieces.
+// rewrite of the results block in docs/performance.md. bench/run.mjs writes results.json from these pieces.
 
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -178,7 +178,10 @@ export function collectTargets(phases) {
   return targets
 }
 
-/** The summary printed at the end of a run, and what `--readme` writes between the README's bench markers. */
+/**
+ * The summary printed at the end of a run, and what `--readme` writes between the bench markers of
+ * docs/performance.md.
+ */
 export function resultsMarkdown(phases, { settings, host, concurrency }) {
   return [
     ...phases.map(
@@ -195,16 +198,21 @@ export function resultsMarkdown(phases, { settings, host, concurrency }) {
     .join('\n\n')
 }
 
-export function updateReadme(markdown) {
-  const path = join(ROOT, 'README.md')
+/** Where the latest results live (the README links to it), relative to the repository root. */
+export const RESULTS_DOC = 'docs/performance.md'
+
+/** `--readme`: replaces what lies between the bench markers of docs/performance.md with `markdown`. */
+export function updateResultsDoc(markdown) {
+  const file = RESULTS_DOC
+  const path = join(ROOT, file)
   const text = readFileSync(path, 'utf8')
   const start = '<!-- bench:results:start -->'
   const end = '<!-- bench:results:end -->'
   const from = text.indexOf(start)
   const to = text.indexOf(end)
-  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} block to update`)
+  if (from < 0 || to < from) throw new Error(`${file} has no ${start} … ${end} block to update`)
   writeFileSync(path, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`)
   // Biome formats Markdown too (`npm run lint`): align the new tables the way it wants them.
-  spawnSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', 'README.md'], { cwd: ROOT })
-  log('README.md: results block updated')
+  spawnSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', file], { cwd: ROOT })
+  log(`${file}: results block updated`)
 }
