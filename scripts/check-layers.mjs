@@ -2,8 +2,8 @@
  * Checks the floors of src/ (run by `npm run lint`): entry → app → routes → store → auth and
  * attachments → lib and config → domain. A module may import its own floor or a lower one, never a
  * higher one (type-only imports are exempt: they leave nothing behind at run time, and the Hono
- * environment must name the store's stub type). And the Durable Object's module graph, from
- * src/store/workspace.ts, must not reach Worker-only code (routes, the app, the Worker's store
+ * environment must name the store's stub type). And the Durable Objects' module graphs, from
+ * src/store/workspace.ts and src/store/directory.ts, must not reach Worker-only code (routes, the app, the Worker's store
  * client, auth, signed URLs, the email consumer), so nothing the Worker does can run in the object.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -28,6 +28,7 @@ const WORKER_ONLY = [
   /^routes\//,
   /^notifications\//,
   /^store\/client\.ts$/,
+  /^lib\/workspace-objects\.ts$/,
   /^auth\//,
   /^attachments\//,
 ]
@@ -85,11 +86,12 @@ const visit = (file, via) => {
   for (const target of graph.get(file) ?? []) visit(target, path)
 }
 visit(join(SRC, 'store', 'workspace.ts'), 'store/workspace.ts')
+visit(join(SRC, 'store', 'directory.ts'), 'store/directory.ts')
 
 if (problems.length > 0) {
   console.error(`check-layers: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`)
   process.exit(1)
 }
 console.log(
-  `check-layers: ${graph.size} modules, floors respected; the Durable Object reaches ${reached.size} modules, none Worker-only`,
+  `check-layers: ${graph.size} modules, floors respected; the Durable Objects reach ${reached.size} modules, none Worker-only`,
 )

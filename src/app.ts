@@ -1,6 +1,7 @@
 /**
  * Assembles the HTTP app: request id, logging, CORS and security headers, config, body limits,
- * the store stub, the routers under /api/v1, the OpenAPI document and the docs pages, and the
+ * the routers under /api/v1 (each request's workspace and store stub are set where it is
+ * authenticated: `auth/workspace-context.ts`), the OpenAPI document and the docs pages, and the
  * handlers that turn every failure into the error envelope (including 404 and 405).
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
@@ -27,17 +28,12 @@ import { systemRouter } from './routes/system'
 import { ticketsRouter } from './routes/tickets'
 import { usersRouter } from './routes/users'
 import { workflowsRouter } from './routes/workflows'
-import { workspaceStore } from './store/client'
+import { workspacesRouter } from './routes/workspaces'
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 const loadConfig = createMiddleware<AppEnv>(async (c, next) => {
   c.set('config', getConfig(c.env))
-  await next()
-})
-
-const attachStore = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('store', workspaceStore(c.env))
   await next()
 })
 
@@ -56,7 +52,6 @@ export function createApp() {
   // File uploads stream to R2 with their own, signed size limit; every other body is JSON.
   app.use('/api/*', (c, next) => (c.req.path.startsWith(UPLOAD_PATH) ? next() : jsonBodyLimit(c, next)))
   app.use('/api/*', fixedRouteMethods(app))
-  app.use('/api/*', attachStore)
 
   app.route('/', systemRouter)
   app.route('/api/v1/auth', authRouter)
@@ -68,6 +63,7 @@ export function createApp() {
   app.route('/api/v1/reports', reportsRouter)
   app.route('/api/v1/attachments', attachmentsRouter)
   app.route('/api/v1/events', eventsRouter)
+  app.route('/api/v1', workspacesRouter)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin, c.get('config'))))
   app.route('/', docsRouter)

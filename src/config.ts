@@ -4,6 +4,7 @@
  * Secrets are optional here on purpose: a missing signing key is reported where tokens are issued.
  */
 import { z } from '@hono/zod-openapi'
+import type { Jurisdiction } from './domain/workspaces'
 
 /** Secrets set with `wrangler secret put` (or `.dev.vars` locally); `wrangler types` cannot see them. */
 export interface Secrets {
@@ -22,6 +23,8 @@ export interface Secrets {
 /** A message on the email queue: which notification of which workspace to deliver. */
 export interface EmailJob {
   workspace: string
+  /** The workspace's jurisdiction, so the consumer reaches its object without a lookup. */
+  jurisdiction?: Jurisdiction | null
   notificationId: string
 }
 
@@ -105,6 +108,7 @@ const EnvSchema = z.object({
   R2_BUCKET_NAME: optional(z.string().min(3)),
   EMAIL_FROM: optional(z.email('must be an email address')).transform((value) => value ?? 'tickets@example.com'),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])).transform((value) => value ?? 'info'),
+  WORKSPACE_SIGNUP: optional(z.enum(['open', 'closed'])),
 })
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
@@ -134,6 +138,8 @@ export interface Config {
     s3: { accountId: string; accessKeyId: string; secretAccessKey: string; bucket: string } | null
   }
   logLevel: LogLevel
+  /** Who may create workspaces: anyone (`open`, the development default) or admins of `default`. */
+  workspaceSignup: 'open' | 'closed'
 }
 
 /** The seed README's default admin. Only ever created when ENVIRONMENT is "development". */
@@ -192,6 +198,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
           : null,
     },
     logLevel: vars.LOG_LEVEL,
+    workspaceSignup: vars.WORKSPACE_SIGNUP ?? (vars.ENVIRONMENT === 'development' ? 'open' : 'closed'),
   }
 }
 

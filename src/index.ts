@@ -6,6 +6,7 @@ import { createApp } from './app'
 import type { Bindings, EmailJob } from './config'
 import { deliverEmails } from './notifications/email-delivery'
 
+export { Directory } from './store/directory'
 export { Workspace } from './store/workspace'
 
 const app = createApp()

@@ -9,6 +9,7 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { importSigningKey } from '../src/attachments/signed-urls'
 import { uploadUrl } from '../src/attachments/urls'
+import { DEFAULT_REF } from '../src/domain/workspaces'
 import {
   type Attachment,
   type AttachmentWithDownloadUrl,
@@ -193,6 +194,7 @@ describe('upload URL checks', () => {
     const key = await importSigningKey(new TextEncoder().encode(URL_KEY))
     const fileKey = `tickets/${ticketId}/${crypto.randomUUID()}`
     const expired = await uploadUrl('https://api.test', key, {
+      workspace: DEFAULT_REF,
       fileKey,
       size: 5,
       contentType: 'text/plain',

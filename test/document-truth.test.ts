@@ -10,6 +10,7 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { importSigningKey } from '../src/attachments/signed-urls'
 import { downloadUrl } from '../src/attachments/urls'
+import { DEFAULT_REF } from '../src/domain/workspaces'
 import { asAdmin, call, expectError, type Session, uniqueEmail, userWithRole } from './helpers'
 
 type Schema = {
@@ -235,6 +236,7 @@ describe('signed download URLs', () => {
 
   it('answer failures with download codes, not upload ones', async () => {
     const grant = {
+      workspace: DEFAULT_REF,
       fileKey: `tickets/${crypto.randomUUID()}/${crypto.randomUUID()}`,
       filename: 'a.txt',
       contentType: 'text/plain',

@@ -250,9 +250,9 @@ describe('the Workspace store', () => {
         new Date().toISOString(),
       )
       const ctx = { storage: state.storage, sql, emailEnabled: false }
-      await sweepOrphans(ctx, env.ATTACHMENTS, Date.now()) // too young: nothing goes
+      await sweepOrphans(ctx, env.ATTACHMENTS, 'tickets/', Date.now()) // too young: nothing goes
       const survived = (await env.ATTACHMENTS.head(keys.orphan)) !== null
-      await sweepOrphans(ctx, env.ATTACHMENTS, Date.now() + ORPHAN_AGE_MS + 60_000)
+      await sweepOrphans(ctx, env.ATTACHMENTS, 'tickets/', Date.now() + ORPHAN_AGE_MS + 60_000)
       return survived
     })
     expect(youngSurvived).toBe(true)

@@ -1,9 +1,11 @@
 /**
  * The upload and download URLs this API signs for itself, so files move to and from R2 through
  * the Worker with no cloud credentials (and under `wrangler dev`). An upload URL binds the file
- * key, size, content type and expiry; a download URL binds the key, name, type and expiry.
+ * key, size, content type and expiry; a download URL binds the key, name, type and expiry. Both
+ * name their workspace (`ws`, `jur`): the key carries the slug, and the jurisdiction is signed.
  */
 import type { Config } from '../config'
+import { DEFAULT_WORKSPACE, filePrefix, type WorkspaceRef } from '../domain/workspaces'
 import { ApiError } from '../lib/errors'
 import { importSigningKey, sign, type Verdict, verify } from './signed-urls'
 
@@ -32,16 +34,32 @@ export function urlSigningKey(config: Config): Promise<CryptoKey> {
   return key
 }
 
-/** Object keys are scoped to their ticket and unguessable: `tickets/<ticketId>/<uuid>`. */
-export const newFileKey = (ticketId: string) => `tickets/${ticketId}/${crypto.randomUUID()}`
+/**
+ * Object keys are scoped to their workspace and ticket, and unguessable:
+ * `[workspaces/<slug>/]tickets/<ticketId>/<uuid>` (`default` keeps the unprefixed layout).
+ */
+export const newFileKey = (workspace: string, ticketId: string) =>
+  `${filePrefix(workspace)}tickets/${ticketId}/${crypto.randomUUID()}`
 
-/** `tickets/<ticketId>/<fileId>` is served at `…/<ticketId>/<fileId>`. */
-const pathOf = (fileKey: string) => fileKey.replace(/^tickets\//, '')
+/** The key of `…/<ticketId>/<fileId>` in a workspace. */
+export const fileKeyOf = (workspace: string, ticketId: string, fileId: string) =>
+  `${filePrefix(workspace)}tickets/${ticketId}/${fileId}`
 
-export const fileKeyBelongsTo = (fileKey: string, ticketId: string) =>
-  new RegExp(`^tickets/${ticketId}/[0-9a-f-]{36}$`).test(fileKey)
+/** `…tickets/<ticketId>/<fileId>` is served at `…/<ticketId>/<fileId>`. */
+const pathOf = (fileKey: string) => fileKey.replace(/^(workspaces\/[a-z0-9-]+\/)?tickets\//, '')
+
+export const fileKeyBelongsTo = (fileKey: string, workspace: string, ticketId: string) =>
+  fileKey.startsWith(`${filePrefix(workspace)}tickets/${ticketId}/`) &&
+  /^[0-9a-f-]{36}$/.test(fileKey.slice(`${filePrefix(workspace)}tickets/${ticketId}/`.length))
+
+/** The query parameters that name a workspace: none for `default`. */
+const workspaceQuery = (workspace: WorkspaceRef): Record<string, string> => ({
+  ...(workspace.slug === DEFAULT_WORKSPACE ? {} : { ws: workspace.slug }),
+  ...(workspace.jurisdiction ? { jur: workspace.jurisdiction } : {}),
+})
 
 export interface UploadGrant {
+  workspace: WorkspaceRef
   fileKey: string
   size: number
   contentType: string
@@ -54,6 +72,7 @@ const uploadFields = (grant: UploadGrant) => [
   String(grant.size),
   grant.contentType,
   String(grant.expires),
+  grant.workspace.jurisdiction ?? '',
 ]
 
 /** A URL under `path` for the file, with `query` and a signature over `fields`. */
@@ -76,7 +95,12 @@ export const uploadUrl = (origin: string, key: CryptoKey, grant: UploadGrant) =>
     origin,
     UPLOAD_PATH,
     grant.fileKey,
-    { size: String(grant.size), type: grant.contentType, expires: String(grant.expires) },
+    {
+      size: String(grant.size),
+      type: grant.contentType,
+      expires: String(grant.expires),
+      ...workspaceQuery(grant.workspace),
+    },
     key,
     uploadFields(grant),
   )
@@ -86,6 +110,7 @@ export function verifyUpload(key: CryptoKey, grant: UploadGrant, signature: stri
 }
 
 export interface DownloadGrant {
+  workspace: WorkspaceRef
   fileKey: string
   filename: string
   contentType: string
@@ -98,6 +123,7 @@ const downloadFields = (grant: DownloadGrant) => [
   grant.filename,
   grant.contentType,
   String(grant.expires),
+  grant.workspace.jurisdiction ?? '',
 ]
 
 export const downloadUrl = (origin: string, key: CryptoKey, grant: DownloadGrant) =>
@@ -105,7 +131,12 @@ export const downloadUrl = (origin: string, key: CryptoKey, grant: DownloadGrant
     origin,
     DOWNLOAD_PATH,
     grant.fileKey,
-    { name: grant.filename, type: grant.contentType, expires: String(grant.expires) },
+    {
+      name: grant.filename,
+      type: grant.contentType,
+      expires: String(grant.expires),
+      ...workspaceQuery(grant.workspace),
+    },
     key,
     downloadFields(grant),
   )

@@ -1,19 +1,22 @@
 /**
  * Route middleware for authentication and roles. `requireAuth`: the bearer access token is
- * verified here, in the Worker (signature, algorithm, key id, issuer, audience, type, expiry);
- * whether its session is still live is decided by the store on the same call that serves the
- * request, so logout and deactivation apply at once. `requireRole`: see below.
+ * verified here, in the Worker (signature, algorithm, key id, issuer, audience, type, expiry), and
+ * its `ws`/`jur` claims say which workspace's object serves the request, with no lookup; whether
+ * its session is still live is decided by that object on the same call that serves the request,
+ * so logout, deactivation and workspace deletion apply at once. `requireRole`: see below.
  */
 import { createMiddleware } from 'hono/factory'
 import { atLeast, type Role } from '../domain/roles'
 import type { AppEnv } from '../lib/app-env'
 import { ApiError, unwrap } from '../lib/errors'
 import { bearerToken, checkToken, missingToken } from './token-check'
+import { useWorkspace } from './workspace-context'
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header('Authorization'))
   if (!token) throw missingToken()
   const verified = await checkToken(c.get('config'), token, 'access')
+  useWorkspace(c, verified.workspace)
   c.set('auth', { actor: { userId: verified.sub, sessionId: verified.sid } })
   await next()
 })

@@ -1,7 +1,8 @@
 /**
- * Rate limits for the credential endpoints, through Workers rate-limit bindings: one counter per
- * client address (`CF-Connecting-IP`, set by Cloudflare) and one per email, so neither a single
- * client nor a distributed attack on one account gets unlimited guesses. Over: 429 + Retry-After.
+ * Rate limits for the credential endpoints and workspace creation, through Workers rate-limit
+ * bindings: one counter per client address (`CF-Connecting-IP`, set by Cloudflare) and one per
+ * account (a workspace's email), so neither a single client nor a distributed attack on one account
+ * gets unlimited guesses. Over: 429 + Retry-After.
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../lib/app-env'
@@ -12,9 +13,9 @@ const PERIOD_SECONDS = 60
 
 export const clientAddress = (c: Context<AppEnv>) => c.req.header('CF-Connecting-IP') ?? 'unknown'
 
-export async function limitCredentialAttempts(c: Context<AppEnv>, email?: string) {
+export async function limitCredentialAttempts(c: Context<AppEnv>, account?: { workspace: string; email: string }) {
   const checks = [c.env.RATE_LIMIT_BY_ADDRESS.limit({ key: `address:${clientAddress(c)}` })]
-  if (email) checks.push(c.env.RATE_LIMIT_BY_EMAIL.limit({ key: `email:${email}` }))
+  if (account) checks.push(c.env.RATE_LIMIT_BY_EMAIL.limit({ key: `email:${account.workspace}:${account.email}` }))
   const outcomes = await Promise.all(checks)
   if (outcomes.every((outcome) => outcome.success)) return
   throw new ApiError('E_RATE_LIMITED', {

@@ -1,9 +1,11 @@
 /**
  * Issues the token pair for a session: a short-lived access token and the session's current
- * single-use refresh token, signed in the Worker with the configured key.
+ * single-use refresh token, signed in the Worker with the configured key, both naming the
+ * session's workspace.
  */
 import type { Config } from '../config'
 import type { Role } from '../domain/roles'
+import type { WorkspaceRef } from '../domain/workspaces'
 import { tokenKeys } from './keys'
 import { signAccessToken, signRefreshToken } from './tokens'
 
@@ -16,13 +18,14 @@ export interface TokenPair {
 
 export async function issueTokenPair(
   config: Config,
+  workspace: WorkspaceRef,
   user: { id: string; role: Role },
   session: { id: string; refreshJti: string },
 ): Promise<TokenPair> {
   const keys = await tokenKeys(config)
   const [accessToken, refreshToken] = await Promise.all([
-    signAccessToken(keys, config.jwt, { sub: user.id, role: user.role, sid: session.id }),
-    signRefreshToken(keys, config.jwt, { sub: user.id, sid: session.id, jti: session.refreshJti }),
+    signAccessToken(keys, config.jwt, { sub: user.id, role: user.role, sid: session.id, workspace }),
+    signRefreshToken(keys, config.jwt, { sub: user.id, sid: session.id, jti: session.refreshJti, workspace }),
   ])
   return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: config.jwt.accessTtlSeconds }
 }

@@ -1,5 +1,6 @@
 import { base64url, exportPKCS8, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_REF } from '../domain/workspaces'
 import {
   importKeys,
   SigningKeyMissingError,
@@ -26,7 +27,7 @@ async function rsKeys() {
   return { pem, keys: await importKeys({ algorithm: 'RS256', secret: undefined, privateKeyPem: pem }, false) }
 }
 
-const claims = { sub: 'user-1', role: 'admin', sid: 'session-1' }
+const claims = { sub: 'user-1', role: 'admin', sid: 'session-1', workspace: DEFAULT_REF }
 
 async function expectRejected(keys: TokenKeys, token: string, reason: 'expired' | 'invalid', s = settings) {
   const error = await verifyToken(keys, s, token, 'access').catch((e: unknown) => e)
@@ -43,11 +44,43 @@ describe('tokens', () => {
       .slice(0, 2)
       .map((part) => JSON.parse(new TextDecoder().decode(base64url.decode(part ?? ''))))
     expect(header).toEqual({ alg: 'HS256', kid: keys.kid, typ: 'JWT' })
-    expect(payload).toMatchObject({ ...claims, typ: 'access', iss: 'ticketing-api', aud: 'ticketing-api' })
+    expect(payload).toMatchObject({
+      sub: 'user-1',
+      role: 'admin',
+      sid: 'session-1',
+      ws: 'default',
+      typ: 'access',
+      iss: 'ticketing-api',
+      aud: 'ticketing-api',
+    })
+    expect(payload).not.toHaveProperty('jur')
     expect(payload.exp - payload.iat).toBe(900)
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/)
     const verified = await verifyToken(keys, settings, token, 'access')
-    expect(verified).toMatchObject({ sub: 'user-1', sid: 'session-1', role: 'admin' })
+    expect(verified).toMatchObject({ sub: 'user-1', sid: 'session-1', role: 'admin', workspace: DEFAULT_REF })
+  })
+
+  it('carries the workspace as ws and jur, and reads a token without ws as default', async () => {
+    const keys = await hsKeys()
+    const eu = { slug: 'acme-eu', jurisdiction: 'eu' as const }
+    const token = await signAccessToken(keys, settings, { ...claims, workspace: eu })
+    const payload = JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1] ?? '')))
+    expect(payload).toMatchObject({ ws: 'acme-eu', jur: 'eu' })
+    expect((await verifyToken(keys, settings, token, 'access')).workspace).toEqual(eu)
+    const refresh = await signRefreshToken(keys, settings, { sub: 'u', sid: 's', jti: 'j', workspace: eu })
+    expect((await verifyToken(keys, settings, refresh, 'refresh')).workspace).toEqual(eu)
+
+    const sign = (extra: Record<string, unknown>) =>
+      new SignJWT({ sub: 'u', sid: 's', jti: 'j', typ: 'access', ...extra })
+        .setProtectedHeader({ alg: 'HS256', kid: keys.kid })
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .sign(keys.signingKey)
+    expect((await verifyToken(keys, settings, await sign({}), 'access')).workspace).toEqual(DEFAULT_REF)
+    await expectRejected(keys, await sign({ ws: 'Not A Slug' }), 'invalid')
+    await expectRejected(keys, await sign({ ws: 'acme', jur: 'mars' }), 'invalid')
   })
 
   it('signs and verifies RS256 tokens and publishes only the public JWK', async () => {
@@ -116,7 +149,12 @@ describe('tokens', () => {
 
   it('never accepts a refresh token as an access token, nor the reverse', async () => {
     const keys = await hsKeys()
-    const refresh = await signRefreshToken(keys, settings, { sub: 'user-1', sid: 'session-1', jti: 'r1' })
+    const refresh = await signRefreshToken(keys, settings, {
+      sub: 'user-1',
+      sid: 'session-1',
+      jti: 'r1',
+      workspace: DEFAULT_REF,
+    })
     await expectRejected(keys, refresh, 'invalid')
     await expect(verifyToken(keys, settings, refresh, 'refresh')).resolves.toMatchObject({ jti: 'r1' })
     const access = await signAccessToken(keys, settings, claims)

@@ -15,6 +15,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose'
+import { DEFAULT_WORKSPACE, isJurisdiction, isSlug, type WorkspaceRef } from '../domain/workspaces'
 
 export type Algorithm = 'HS256' | 'RS256'
 export type TokenType = 'access' | 'refresh'
@@ -108,21 +109,30 @@ function sign(keys: TokenKeys, settings: TokenSettings, claims: JWTPayload, ttlS
     .sign(keys.signingKey)
 }
 
+/**
+ * The workspace a token belongs to: `ws` (its slug) and, when it has one, `jur` (its jurisdiction),
+ * so the Worker addresses the workspace's object from the token alone.
+ */
+const workspaceClaims = (workspace: WorkspaceRef) =>
+  workspace.jurisdiction ? { ws: workspace.slug, jur: workspace.jurisdiction } : { ws: workspace.slug }
+
 export function signAccessToken(
   keys: TokenKeys,
   settings: TokenSettings,
-  claims: { sub: string; role: string; sid: string },
+  claims: { sub: string; role: string; sid: string; workspace: WorkspaceRef },
 ) {
-  const payload = { ...claims, jti: crypto.randomUUID(), typ: 'access' }
+  const { workspace, ...rest } = claims
+  const payload = { ...rest, ...workspaceClaims(workspace), jti: crypto.randomUUID(), typ: 'access' }
   return sign(keys, settings, payload, settings.accessTtlSeconds)
 }
 
 export function signRefreshToken(
   keys: TokenKeys,
   settings: TokenSettings,
-  claims: { sub: string; sid: string; jti: string },
+  claims: { sub: string; sid: string; jti: string; workspace: WorkspaceRef },
 ) {
-  return sign(keys, settings, { ...claims, typ: 'refresh' }, settings.refreshTtlSeconds)
+  const { workspace, ...rest } = claims
+  return sign(keys, settings, { ...rest, ...workspaceClaims(workspace), typ: 'refresh' }, settings.refreshTtlSeconds)
 }
 
 export interface VerifiedToken {
@@ -131,6 +141,15 @@ export interface VerifiedToken {
   jti: string
   role: string | undefined
   exp: number
+  /** From `ws` and `jur`; a token without `ws` (issued before workspaces) belongs to `default`. */
+  workspace: WorkspaceRef
+}
+
+function workspaceOf(payload: JWTPayload): WorkspaceRef | null {
+  const slug = payload.ws ?? DEFAULT_WORKSPACE
+  if (typeof slug !== 'string' || !isSlug(slug)) return null
+  if (payload.jur === undefined) return { slug, jurisdiction: null }
+  return isJurisdiction(payload.jur) ? { slug, jurisdiction: payload.jur } : null
 }
 
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null)
@@ -158,8 +177,9 @@ export async function verifyToken(
   const sub = text(payload.sub)
   const sid = text(payload.sid)
   const jti = text(payload.jti)
-  if (payload.typ !== type || !sub || !sid || !jti || typeof payload.exp !== 'number') {
+  const workspace = workspaceOf(payload)
+  if (payload.typ !== type || !sub || !sid || !jti || typeof payload.exp !== 'number' || !workspace) {
     throw new TokenError('invalid')
   }
-  return { sub, sid, jti, role: text(payload.role) ?? undefined, exp: payload.exp }
+  return { sub, sid, jti, role: text(payload.role) ?? undefined, exp: payload.exp, workspace }
 }

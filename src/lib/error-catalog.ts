@@ -37,6 +37,13 @@ export const errorCatalog = {
   E_USER_EMAIL_EXISTS: { status: 409, message: 'A user with this email already exists' },
   E_PROJECT_KEY_EXISTS: { status: 409, message: 'A project with this key already exists' },
   E_PROJECT_HAS_TICKETS: { status: 409, message: 'The project still has tickets' },
+  E_WORKSPACE_EXISTS: { status: 409, message: 'That workspace slug is taken' },
+  E_WORKSPACE_NOT_FOUND: { status: 404, message: 'Workspace not found' },
+  E_WORKSPACE_CONFIRMATION_MISMATCH: {
+    status: 400,
+    message: 'To delete a workspace, send its slug as confirm',
+  },
+  E_WORKSPACE_PROTECTED: { status: 400, message: 'The default workspace cannot be deleted' },
   E_PRECONDITION_FAILED: {
     status: 412,
     message: 'The resource has changed since the version given in If-Match',

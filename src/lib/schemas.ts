@@ -6,6 +6,7 @@
  * only; an empty value means "not given").
  */
 import { z } from '@hono/zod-openapi'
+import { SLUG_PATTERN } from '../domain/workspaces'
 
 /** Contains a character that is not whitespace: ECMAScript `\s` is exactly what `trim()` strips. */
 export const NOT_BLANK = '\\S'
@@ -42,3 +43,9 @@ export function queryInteger(options: { min: number; max?: number }) {
 export function queryIntegerWithDefault(options: { min: number; max: number; default: number }) {
   return z.preprocess(decimal, z.number().int().min(options.min).max(options.max).default(options.default))
 }
+
+/** A workspace's slug: taken by workspace creation, login and register. */
+export const WorkspaceSlugSchema = z.string().regex(new RegExp(SLUG_PATTERN)).openapi({
+  description: '3–40 characters of `a-z`, `0-9` and `-`, starting and ending with a letter or digit',
+  example: 'acme',
+})

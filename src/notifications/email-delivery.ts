@@ -6,7 +6,7 @@
  * between sending and recording can repeat one email, never lose one.
  */
 import { type Bindings, type EmailJob, getConfig } from '../config'
-import { workspaceStore } from '../store/client'
+import { workspaceStore } from '../lib/workspace-objects'
 import type { EmailOutcome } from '../store/notifications'
 
 /** Matches `max_retries` of the consumer in wrangler.toml (attempts = retries + 1). */
@@ -16,8 +16,8 @@ export async function deliverEmails(batch: MessageBatch<EmailJob>, env: Bindings
   const config = getConfig(env)
   // A batch may mix workspaces: one store call to read and one to record per workspace.
   const byWorkspace = Map.groupBy(batch.messages, (message) => message.body.workspace)
-  for (const [workspace, messages] of byWorkspace) {
-    const store = workspaceStore(env, workspace)
+  for (const [slug, messages] of byWorkspace) {
+    const store = workspaceStore(env, { slug, jurisdiction: messages[0]?.body.jurisdiction ?? null })
     const emails = await store.emailsFor(messages.map((message) => message.body.notificationId))
     const outcomes: { id: string; outcome: EmailOutcome }[] = []
     const settle: (() => void)[] = []

@@ -11,12 +11,15 @@ import type { PageArgs } from '../lib/pagination'
 import { fail, ok, type Result } from '../lib/result'
 import * as attachments from './attachments'
 import type { Actor } from './db/context'
+import { migrate } from './db/migrate'
 import { nowIso } from './db/sql'
 import * as notifications from './notifications'
 import * as projects from './projects'
 import * as reports from './reports'
 import * as live from './runtime/live'
+import { SWEEP_INTERVAL_MS } from './runtime/sweep'
 import { WorkspaceBase } from './runtime/workspace-base'
+import * as tenancy from './tenancy/operations'
 import { createTicket, type NewTicket } from './tickets/create'
 import type { IdempotencyKey } from './tickets/idempotency'
 import type { TicketFilter } from './tickets/list'
@@ -36,18 +39,23 @@ export class Workspace extends WorkspaceBase {
   // Credentials and sessions
 
   credentialsFor(email: string) {
+    if (this.lifecycle !== 'active') return { credentials: null, bootstrapPending: false }
     return auth.credentialsFor(this.store, email)
   }
 
+  /** The Worker asks for it in `default` only; a created workspace has recorded its admin as done. */
   bootstrapAdmin(admin: { email: string; name: string; passwordHash: string }) {
+    if (this.lifecycle === 'deleting') return fail('E_WORKSPACE_NOT_FOUND')
     return auth.bootstrapAdmin(this.store, admin)
   }
 
   openSession(input: auth.LoginInput) {
+    if (this.lifecycle !== 'active') return fail('E_AUTH_INVALID_CREDENTIALS')
     return auth.openSession(this.store, input)
   }
 
   rotateSession(input: auth.RefreshInput) {
+    if (this.lifecycle !== 'active') return fail('E_AUTH_TOKEN_INVALID')
     const result = auth.rotateSession(this.store, input)
     if (!result.ok && result.details?.reason === 'refresh_token_reused') live.closeSession(this.ctx, input.sessionId)
     return result
@@ -69,7 +77,7 @@ export class Workspace extends WorkspaceBase {
   // Users
 
   registerUser(user: Omit<NewUser, 'role'>) {
-    return users.registerUser(this.store, user)
+    return this.ifActive(() => users.registerUser(this.store, user))
   }
 
   createUser(actor: Actor, user: NewUser) {
@@ -193,11 +201,11 @@ export class Workspace extends WorkspaceBase {
   }
 
   isAttached(fileKey: string) {
-    return ok(attachments.isAttached(this.store, fileKey))
+    return this.ifActive(() => ok(attachments.isAttached(this.store, fileKey)))
   }
 
   claimUpload(fileKey: string) {
-    return ok(attachments.claimUpload(this.store, fileKey))
+    return this.ifActive(() => ok(attachments.claimUpload(this.store, fileKey)))
   }
 
   createAttachment(actor: Actor, input: attachments.NewAttachment) {
@@ -297,15 +305,64 @@ export class Workspace extends WorkspaceBase {
    * where there is nothing to send (already sent, failed for good, recipient gone).
    */
   emailsFor(notificationIds: string[]) {
-    return ok(notificationIds.map((id) => notifications.emailFor(this.store.sql, id)))
+    return this.ifActive(() => ok(notificationIds.map((id) => notifications.emailFor(this.store.sql, id))))
   }
 
   /** Records the outcome of each send of a batch, in one transaction. */
   recordEmailAttempts(outcomes: { id: string; outcome: notifications.EmailOutcome }[]) {
-    const now = nowIso()
-    this.ctx.storage.transactionSync(() => {
-      for (const { id, outcome } of outcomes) notifications.recordEmailAttempt(this.store.sql, id, outcome, now)
+    return this.ifActive(() => {
+      const now = nowIso()
+      this.ctx.storage.transactionSync(() => {
+        for (const { id, outcome } of outcomes) notifications.recordEmailAttempt(this.store.sql, id, outcome, now)
+      })
+      return ok(null)
     })
-    return ok(null)
+  }
+
+  // The workspace itself
+
+  /** The creation's last step in this object: record, first admin and first session, at once. */
+  async initializeWorkspace(input: tenancy.WorkspaceInit) {
+    if (this.isDefault || this.lifecycle === 'deleting') return fail('E_WORKSPACE_EXISTS')
+    migrate(this.ctx.storage) // a no-op, unless an earlier erasure removed the schema
+    const result = tenancy.initializeWorkspace(this.store, this.slug, input)
+    if (result.ok) {
+      this.readLifecycle()
+      live.closeAll(this.ctx) // an abandoned attempt's sockets, if any
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS)
+    }
+    return result
+  }
+
+  /**
+   * Discards what an abandoned creation (`reservation`, never confirmed by the directory) left in
+   * this object, when a new attempt placed the workspace elsewhere.
+   */
+  async discardCreation(reservation: number) {
+    if (this.isDefault || this.lifecycle !== 'active' || !tenancy.createdBy(this.store, reservation)) return ok(false)
+    live.closeAll(this.ctx)
+    await this.ctx.storage.deleteAlarm()
+    await this.ctx.storage.deleteAll()
+    this.lifecycle = 'absent'
+    return ok(true)
+  }
+
+  workspace(actor: Actor) {
+    return this.as(actor, () => ok(tenancy.describeWorkspace(this.store, this.slug)))
+  }
+
+  renameWorkspace(actor: Actor, name: string) {
+    return this.as(actor, (caller) => tenancy.renameFor(this.store, caller, this.slug, name))
+  }
+
+  /** Every session ends and every call is refused from here on; the alarm erases the rest. */
+  async deleteWorkspace(actor: Actor) {
+    const result = this.as(actor, (caller) => tenancy.beginDeletion(this.store, caller, this.isDefault))
+    if (result.ok) {
+      this.lifecycle = 'deleting'
+      live.closeAll(this.ctx)
+      await this.ctx.storage.setAlarm(Date.now())
+    }
+    return result
   }
 }

@@ -9,6 +9,7 @@ import {
   DOWNLOAD_URL_TTL_SECONDS,
   downloadUrl,
   fileKeyBelongsTo,
+  fileKeyOf,
   newFileKey,
   UPLOAD_URL_TTL_SECONDS,
   uploadUrl,
@@ -16,7 +17,10 @@ import {
   verifyDownload,
   verifyUpload,
 } from '../../attachments/urls'
+import { useWorkspace } from '../../auth/workspace-context'
+import { DEFAULT_WORKSPACE, type WorkspaceRef } from '../../domain/workspaces'
 import type { AppRouteHandler } from '../../lib/app-env'
+import { bucketFor } from '../../lib/buckets'
 import { ApiError, unwrap } from '../../lib/errors'
 import { pageArgs, pageResponse } from '../../lib/pagination'
 import type * as routes from './attachments.routes'
@@ -31,6 +35,12 @@ function refuseUpload(verdict: Exclude<Verdict, 'valid'>): never {
 function refuseDownload(verdict: Exclude<Verdict, 'valid'>): never {
   throw new ApiError(verdict === 'expired' ? 'E_DOWNLOAD_URL_EXPIRED' : 'E_DOWNLOAD_URL_INVALID')
 }
+
+/** The workspace a signed URL names (its signature covers it): `ws` and `jur`, or `default`. */
+const signedWorkspace = (query: { ws?: string | undefined; jur?: WorkspaceRef['jurisdiction'] | undefined }) => ({
+  slug: query.ws ?? DEFAULT_WORKSPACE,
+  jurisdiction: query.jur ?? null,
+})
 
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
 
@@ -47,12 +57,15 @@ export const presign: AppRouteHandler<typeof routes.presign> = async (c) => {
     throw new ApiError('E_VALIDATION_ERROR', { details: { issues, maxBytes, allowedContentTypes: contentTypes } })
   }
   await unwrap(c.get('store').canAttach(c.get('auth').actor, ticketId))
-  const fileKey = newFileKey(ticketId)
+  const workspace = c.get('workspace')
+  const fileKey = newFileKey(workspace.slug, ticketId)
   const expires = seconds(Date.now()) + UPLOAD_URL_TTL_SECONDS
-  const grant = { fileKey, size, contentType, expires }
-  const url = s3
-    ? await presignR2Put(s3, fileKey, { contentType, size, expiresIn: UPLOAD_URL_TTL_SECONDS })
-    : await uploadUrl(origin(c.req.url), await urlSigningKey(c.get('config')), grant)
+  const grant = { workspace, fileKey, size, contentType, expires }
+  // R2's S3 API is configured for the one bucket without a jurisdiction.
+  const url =
+    s3 && !workspace.jurisdiction
+      ? await presignR2Put(s3, fileKey, { contentType, size, expiresIn: UPLOAD_URL_TTL_SECONDS })
+      : await uploadUrl(origin(c.req.url), await urlSigningKey(c.get('config')), grant)
   return c.json(
     {
       uploadUrl: url,
@@ -67,8 +80,11 @@ export const presign: AppRouteHandler<typeof routes.presign> = async (c) => {
 
 export const upload: AppRouteHandler<typeof routes.upload> = async (c) => {
   const { ticketId, fileId } = c.req.valid('param')
-  const { size, type, expires, sig } = c.req.valid('query')
-  const grant = { fileKey: `tickets/${ticketId}/${fileId}`, size, contentType: type, expires }
+  const query = c.req.valid('query')
+  const { size, type, expires, sig } = query
+  const workspace = signedWorkspace(query)
+  const fileKey = fileKeyOf(workspace.slug, ticketId, fileId)
+  const grant = { workspace, fileKey, size, contentType: type, expires }
   const verdict = await verifyUpload(await urlSigningKey(c.get('config')), grant, sig)
   if (verdict !== 'valid') refuseUpload(verdict)
 
@@ -81,15 +97,14 @@ export const upload: AppRouteHandler<typeof routes.upload> = async (c) => {
   const body = c.req.raw.body
   if (!body) throw new ApiError('E_UPLOAD_MISMATCH', { details: { expected: { size }, received: { size: 0 } } })
   // One PUT per URL: the store serialises the claim, so two racing uploads cannot both proceed.
-  const claimed = await unwrap(c.get('store').claimUpload(grant.fileKey))
+  const claimed = await unwrap(useWorkspace(c, workspace).claimUpload(grant.fileKey))
   if (!claimed) throw new ApiError('E_UPLOAD_ALREADY_USED')
 
   // Streams straight into R2 (the known Content-Length lets the runtime stream without buffering).
-  const stored = await c.env.ATTACHMENTS.put(grant.fileKey, body, { httpMetadata: { contentType: type } }).catch(
-    () => null,
-  )
+  const bucket = bucketFor(c.env, workspace.jurisdiction)
+  const stored = await bucket.put(grant.fileKey, body, { httpMetadata: { contentType: type } }).catch(() => null)
   if (!stored || stored.size !== size) {
-    if (stored) await c.env.ATTACHMENTS.delete(grant.fileKey)
+    if (stored) await bucket.delete(grant.fileKey)
     throw new ApiError('E_UPLOAD_MISMATCH', { message: 'The body ended before Content-Length bytes arrived' })
   }
   return c.json({ fileKey: grant.fileKey, size: stored.size }, 200)
@@ -97,7 +112,10 @@ export const upload: AppRouteHandler<typeof routes.upload> = async (c) => {
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const input = c.req.valid('json')
-  const object = fileKeyBelongsTo(input.fileKey, input.ticketId) ? await c.env.ATTACHMENTS.head(input.fileKey) : null
+  const workspace = c.get('workspace')
+  const object = fileKeyBelongsTo(input.fileKey, workspace.slug, input.ticketId)
+    ? await bucketFor(c.env, workspace.jurisdiction).head(input.fileKey)
+    : null
   if (!object || object.size !== input.size || object.httpMetadata?.contentType !== input.contentType) {
     throw new ApiError('E_ATTACHMENT_NOT_UPLOADED', { details: { fileKey: input.fileKey } })
   }
@@ -117,6 +135,7 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const attachment = await unwrap(c.get('store').getAttachment(c.get('auth').actor, attachmentId))
   const expires = seconds(Date.now()) + DOWNLOAD_URL_TTL_SECONDS
   const url = await downloadUrl(origin(c.req.url), await urlSigningKey(c.get('config')), {
+    workspace: c.get('workspace'),
     fileKey: attachment.fileKey,
     filename: attachment.filename,
     contentType: attachment.contentType,
@@ -127,14 +146,18 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 
 export const download: AppRouteHandler<typeof routes.download> = async (c) => {
   const { ticketId, fileId } = c.req.valid('param')
-  const { name, type, expires, sig } = c.req.valid('query')
-  const grant = { fileKey: `tickets/${ticketId}/${fileId}`, filename: name, contentType: type, expires }
+  const query = c.req.valid('query')
+  const { name, type, expires, sig } = query
+  const workspace = signedWorkspace(query)
+  const fileKey = fileKeyOf(workspace.slug, ticketId, fileId)
+  const grant = { workspace, fileKey, filename: name, contentType: type, expires }
   const verdict = await verifyDownload(await urlSigningKey(c.get('config')), grant, sig)
   if (verdict !== 'valid') refuseDownload(verdict)
-  // The record, not the object, says whether the file exists: from the moment an attachment is
-  // deleted its URLs answer 404, even while its object waits for the alarm that removes it.
-  if (!(await unwrap(c.get('store').isAttached(grant.fileKey)))) throw new ApiError('E_ATTACHMENT_NOT_FOUND')
-  const object = await c.env.ATTACHMENTS.get(grant.fileKey)
+  // The record, not the object, says whether the file exists: from the moment an attachment (or
+  // its workspace) is deleted its URLs answer 404, even while the alarm has yet to remove the bytes.
+  const attached = await useWorkspace(c, workspace).isAttached(fileKey)
+  if (!attached.ok || !attached.value) throw new ApiError('E_ATTACHMENT_NOT_FOUND')
+  const object = await bucketFor(c.env, workspace.jurisdiction).get(fileKey)
   if (!object) throw new ApiError('E_ATTACHMENT_NOT_FOUND')
   return new Response(object.body, {
     headers: {

@@ -75,6 +75,7 @@ export const upload = createRoute({
       'E_UPLOAD_MISMATCH',
       'E_LENGTH_REQUIRED',
       'E_UPLOAD_ALREADY_USED',
+      'E_WORKSPACE_NOT_FOUND',
       'E_SERVICE_MISCONFIGURED',
     ),
   },

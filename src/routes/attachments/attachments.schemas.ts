@@ -1,6 +1,7 @@
 /** Attachment schemas: the record, upload requests and the signed-URL query parameters. */
 import { z } from '@hono/zod-openapi'
-import { queryInteger } from '../../lib/schemas'
+import { JURISDICTIONS } from '../../domain/workspaces'
+import { queryInteger, WorkspaceSlugSchema } from '../../lib/schemas'
 
 export const AttachmentSchema = z
   .object({
@@ -9,7 +10,10 @@ export const AttachmentSchema = z
     filename: z.string(),
     contentType: z.string(),
     size: z.number().int().openapi({ description: 'Bytes' }),
-    fileKey: z.string().openapi({ example: 'tickets/4f1c…/9b2e…' }),
+    fileKey: z.string().openapi({
+      description: '`tickets/<ticketId>/<fileId>`, under `workspaces/<slug>/` outside `default`',
+      example: 'tickets/4f1c…/9b2e…',
+    }),
     uploadedBy: z.uuid(),
     createdAt: z.iso.datetime(),
   })
@@ -74,6 +78,12 @@ export const FileParamsSchema = z.object({
   fileId: z.uuid().openapi({ param: { name: 'fileId', in: 'path' }, description: 'The random part of the file key' }),
 })
 
+/** A signed URL names its workspace (omitted: `default`); both are covered by the signature. */
+const SignedWorkspace = {
+  ws: WorkspaceSlugSchema.optional().openapi({ description: 'The workspace the file belongs to; omitted: `default`' }),
+  jur: z.enum(JURISDICTIONS).optional().openapi({ description: 'The workspace’s jurisdiction, when it has one' }),
+}
+
 const Signature = z.string().min(1).max(200).openapi({ description: 'HMAC-SHA256 signature over the other parameters' })
 const Expires = queryInteger({ min: 0 }).openapi({ description: 'Expiry of the URL, in seconds since the epoch' })
 
@@ -81,6 +91,7 @@ export const UploadQuerySchema = z.object({
   size: queryInteger({ min: 1 }).openapi({ description: 'The signed size in bytes (must equal `Content-Length`)' }),
   type: z.string().min(1).max(200).openapi({ description: 'The signed content type (must equal `Content-Type`)' }),
   expires: Expires,
+  ...SignedWorkspace,
   sig: Signature,
 })
 
@@ -88,5 +99,6 @@ export const DownloadQuerySchema = z.object({
   name: z.string().min(1).max(255).openapi({ description: 'The file name for `Content-Disposition`' }),
   type: z.string().min(1).max(200).openapi({ description: 'The stored content type' }),
   expires: Expires,
+  ...SignedWorkspace,
   sig: Signature,
 })

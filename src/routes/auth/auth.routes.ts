@@ -30,7 +30,7 @@ export const login = createRoute({
   operationId: 'login',
   summary: 'Log in with email and password',
   description:
-    'Opens a session and returns an access token (15 minutes by default) and a single-use refresh token. A wrong password and an unknown email give the same answer. Rate limited per client address and per email.',
+    'Opens a session in the workspace named by `workspace` (omitted: `default`) and returns an access token (15 minutes by default) and a single-use refresh token, both bound to that workspace. A wrong password, an unknown email and an unknown workspace give the same answer. Rate limited per client address and per email.',
   tags,
   security: publicSecurity,
   request: { body: jsonBody(LoginSchema) },
@@ -45,7 +45,8 @@ export const register = createRoute({
   path: '/register',
   operationId: 'register',
   summary: 'Create an account',
-  description: 'Self-service registration creates a `user`. Asking for any other role is refused with 403.',
+  description:
+    'Self-service registration creates a `user` in the workspace named by `workspace` (omitted: `default`); an unknown workspace is 404. Asking for any other role is refused with 403.',
   tags,
   security: publicSecurity,
   request: { body: jsonBody(RegisterSchema) },
@@ -54,7 +55,13 @@ export const register = createRoute({
       ...jsonContent(UserSchema, 'Account created'),
       headers: { Location: { description: 'URL of the new user', schema: { type: 'string' } } },
     },
-    ...errorResponses(...BODY_ERRORS, 'E_AUTH_INSUFFICIENT_PERMISSIONS', 'E_USER_EMAIL_EXISTS', 'E_RATE_LIMITED'),
+    ...errorResponses(
+      ...BODY_ERRORS,
+      'E_AUTH_INSUFFICIENT_PERMISSIONS',
+      'E_USER_EMAIL_EXISTS',
+      'E_WORKSPACE_NOT_FOUND',
+      'E_RATE_LIMITED',
+    ),
   },
 })
 

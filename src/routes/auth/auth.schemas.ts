@@ -2,12 +2,17 @@
  * Auth request and response schemas: login, registration, refresh, logout and the token pair.
  */
 import { z } from '@hono/zod-openapi'
+import { WorkspaceSlugSchema } from '../../lib/schemas'
 import { EmailSchema, NameSchema, PasswordSchema, RoleSchema, UserSchema } from '../users/users.schemas'
 
 export const LoginSchema = z
   .strictObject({
     email: EmailSchema,
     password: z.string().min(1).max(128).openapi({ example: 'password' }),
+    workspace: WorkspaceSlugSchema.optional().openapi({
+      description: 'The workspace to log in to; omitted: `default`',
+      example: 'default',
+    }),
   })
   .openapi('Login')
 
@@ -17,6 +22,10 @@ export const RegisterSchema = z
     email: EmailSchema,
     password: PasswordSchema,
     role: RoleSchema.optional().openapi({ description: 'Only `user` is accepted here; admins create other roles' }),
+    workspace: WorkspaceSlugSchema.optional().openapi({
+      description: 'The workspace to join; omitted: `default`',
+      example: 'default',
+    }),
   })
   .openapi('Register')
 

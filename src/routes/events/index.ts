@@ -6,6 +6,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { bearerToken, checkToken, missingToken } from '../../auth/token-check'
+import { useWorkspace } from '../../auth/workspace-context'
 import { createRouter } from '../../lib/create-router'
 import { ApiError } from '../../lib/errors'
 import { bearerSecurity, errorResponses } from '../../lib/openapi'
@@ -18,7 +19,7 @@ export const subscribe = createRoute({
   description: [
     'Upgrade to a WebSocket (`Upgrade: websocket`), authenticated with the access token in `Authorization` or, for browsers, `?access_token=`.',
     'The server sends JSON messages: `ready`, then `ticket.created` and `ticket.updated` (with the ticket), `ticket.deleted`, `comment.created`, `attachment.created`, `attachment.deleted` and `notification.created`, each with `at`.',
-    'Managers and admins receive events about every ticket; a plain user about the tickets it reported or is assigned to, and its own notifications.',
+    'Events are those of the token’s workspace only. Managers and admins receive events about every ticket; a plain user about the tickets it reported or is assigned to, and its own notifications.',
     'Send `ping` to get `pong`. The socket is closed with code 4001 when its session ends (logout, password change, deactivation) or the user’s role changes.',
   ].join(' '),
   tags: ['Events'],
@@ -44,7 +45,7 @@ export const eventsRouter = createRouter().openapi(subscribe, async (c) => {
   if (!token) throw missingToken()
   const verified = await checkToken(c.get('config'), token, 'access')
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') throw new ApiError('E_UPGRADE_REQUIRED')
-  const response = await c.get('store').fetch(
+  const response = await useWorkspace(c, verified.workspace).fetch(
     new Request('https://workspace/events', {
       headers: { Upgrade: 'websocket', 'X-Actor-User': verified.sub, 'X-Actor-Session': verified.sid },
     }),

@@ -11,6 +11,10 @@ export type MetaKey =
   | 'next_sweep_at'
   /** Where the sweep of abandoned uploads stopped in the bucket listing ('' = from the start). */
   | 'orphan_cursor'
+  /** The workspace's own record (name, placement, creation), JSON; absent for `default` until renamed. */
+  | 'workspace'
+  /** When the workspace's deletion began; from then on it refuses every call while it is erased. */
+  | 'deleting_since'
 
 export const readMeta = (sql: SqlStorage, key: MetaKey): string | null =>
   first<{ value: string }>(sql, 'SELECT value FROM meta WHERE key = ?', key)?.value ?? null

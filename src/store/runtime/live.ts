@@ -92,3 +92,8 @@ export function closeUser(state: DurableObjectState, userId: string, keepSession
     if (!tags.includes(sessionTag(keepSession))) socket.close(SESSION_ENDED, 'session ended')
   }
 }
+
+/** Closes every socket: the workspace is being deleted. */
+export function closeAll(state: DurableObjectState) {
+  for (const socket of state.getWebSockets()) socket.close(SESSION_ENDED, 'workspace deleted')
+}

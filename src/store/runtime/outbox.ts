@@ -5,6 +5,7 @@
  * and only if the change did; a relay that fails throws, and the runtime retries the alarm.
  */
 import type { EmailJob } from '../../config'
+import type { WorkspaceRef } from '../../domain/workspaces'
 import { objectsDeleted, pendingObjectDeletions } from '../attachments'
 import type { StoreContext } from '../db/context'
 import { nowIso } from '../db/sql'
@@ -19,10 +20,11 @@ export const outboxPending = (ctx: StoreContext) =>
   (ctx.emailEnabled && pendingEmailIds(ctx.sql, 1).length > 0) || pendingObjectDeletions(ctx.sql, 1).length > 0
 
 /** Hands pending emails to the queue, in batches. */
-export async function relayEmails(ctx: StoreContext, queue: Queue<EmailJob> | undefined, workspace: string) {
+export async function relayEmails(ctx: StoreContext, queue: Queue<EmailJob> | undefined, workspace: WorkspaceRef) {
   if (!queue || !ctx.emailEnabled) return
+  const job = { workspace: workspace.slug, jurisdiction: workspace.jurisdiction }
   for (let ids = pendingEmailIds(ctx.sql, BATCH); ids.length > 0; ids = pendingEmailIds(ctx.sql, BATCH)) {
-    await queue.sendBatch(ids.map((notificationId) => ({ body: { workspace, notificationId } })))
+    await queue.sendBatch(ids.map((notificationId) => ({ body: { ...job, notificationId } })))
     markQueued(ctx.sql, ids, nowIso())
   }
 }

@@ -25,14 +25,14 @@ export function sweepIfDue(ctx: StoreContext, now = Date.now()): number {
 }
 
 /**
- * Deletes abandoned uploads: objects under `tickets/` older than ORPHAN_AGE_MS that no attachment
+ * Deletes abandoned uploads: objects under the workspace's `prefix` older than ORPHAN_AGE_MS that no attachment
  * record names (an upload whose record was never created, or whose ticket went first). Walks the
  * bucket a few pages per run, remembering where it stopped.
  */
-export async function sweepOrphans(ctx: StoreContext, bucket: R2Bucket, now = Date.now(), pages = 10) {
+export async function sweepOrphans(ctx: StoreContext, bucket: R2Bucket, prefix: string, now = Date.now(), pages = 10) {
   let cursor = readMeta(ctx.sql, 'orphan_cursor') || undefined
   for (let page = 0; page < pages; page++) {
-    const listing = await bucket.list({ prefix: 'tickets/', cursor, limit: 500 })
+    const listing = await bucket.list({ prefix, cursor, limit: 500 })
     const old = listing.objects.filter((object) => object.uploaded.getTime() < now - ORPHAN_AGE_MS).map((o) => o.key)
     const recorded = new Set(
       all<{ file_key: string }>(

@@ -1,17 +1,23 @@
 /**
  * The plumbing under the Workspace Durable Object's RPC surface (`workspace.ts`): start-up
- * (migrations under `blockConcurrencyWhile`, the first alarm), resolving the caller's session for
- * each call, pushing committed changes to live-update sockets, and the alarm that works off the
- * outboxes and runs the daily sweep. Nothing here hashes passwords or signs tokens.
+ * (migrations under `blockConcurrencyWhile`, the first alarm), the workspace's lifecycle (an object
+ * is `absent` until its workspace is created, `active`, then `deleting` while the alarm erases it),
+ * resolving the caller's session for each call, pushing committed changes to live-update sockets,
+ * and the alarm that works off the outboxes and runs the daily sweep, or erases a deleted
+ * workspace step by step. Nothing here hashes passwords or signs tokens.
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../../config'
 import { seesAllTickets } from '../../domain/ticket-access'
-import { DEFAULT_WORKSPACE } from '../../domain/workspaces'
+import { DEFAULT_WORKSPACE, DIRECTORY_NAME, filePrefix, type Jurisdiction } from '../../domain/workspaces'
+import { bucketFor } from '../../lib/buckets'
 import { fail, ok, type Result } from '../../lib/result'
 import type { Actor, Principal, StoreContext } from '../db/context'
+import { readMeta } from '../db/meta'
 import { migrate } from '../db/migrate'
 import { nowIso } from '../db/sql'
+import { eraseFiles, eraseRows } from '../tenancy/erase'
+import { readRecord } from '../tenancy/record'
 import { findTicketRow, hydrateOne } from '../tickets/rows'
 import { resolvePrincipal } from '../users/sessions'
 import * as live from './live'
@@ -23,22 +29,54 @@ export type LiveTicketEvent = {
   event: live.LiveEvent
 }
 
+export type Lifecycle = 'absent' | 'active' | 'deleting'
+
 export abstract class WorkspaceBase extends DurableObject<Bindings> {
   protected readonly store: StoreContext
+  /** The workspace's slug: the name the object was addressed by. */
+  protected readonly slug: string
+  protected lifecycle: Lifecycle = 'absent'
+  protected jurisdiction: Jurisdiction | null = null
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
     this.store = { storage: ctx.storage, sql: ctx.storage.sql, emailEnabled: Boolean(env.EMAIL_QUEUE && env.EMAIL) }
+    this.slug = ctx.id.name ?? DEFAULT_WORKSPACE
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage)
-      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + sweep.SWEEP_INTERVAL_MS)
+      this.readLifecycle()
+      if (this.lifecycle === 'active' && (await ctx.storage.getAlarm()) === null) {
+        await ctx.storage.setAlarm(Date.now() + sweep.SWEEP_INTERVAL_MS)
+      }
     })
   }
 
-  /** Runs `operation` as the caller, if its session is live and its user active. */
+  protected get isDefault() {
+    return this.slug === DEFAULT_WORKSPACE
+  }
+
+  /** `default` always exists; any other workspace from its creation until its deletion. */
+  protected readLifecycle() {
+    const record = readRecord(this.store.sql)
+    this.jurisdiction = record?.jurisdiction ?? null
+    if (readMeta(this.store.sql, 'deleting_since') !== null) this.lifecycle = 'deleting'
+    else this.lifecycle = record || this.isDefault ? 'active' : 'absent'
+  }
+
+  /** Runs `operation` as the caller, if the workspace exists, its session is live and its user active. */
   protected as<T>(actor: Actor, operation: (caller: Principal) => Result<T>): Result<T> {
+    if (this.lifecycle !== 'active') return fail('E_AUTH_TOKEN_INVALID')
     const caller = resolvePrincipal(this.store.sql, actor, nowIso())
     return caller ? operation(caller) : fail('E_AUTH_TOKEN_INVALID')
+  }
+
+  /** Runs a call that needs no caller (login, register, signed URLs, email), if the workspace exists. */
+  protected ifActive<T>(operation: () => Result<T>): Result<T> {
+    return this.lifecycle === 'active' ? operation() : fail('E_WORKSPACE_NOT_FOUND')
+  }
+
+  protected get bucket() {
+    return bucketFor(this.env, this.jurisdiction)
   }
 
   /** Workspace-wide reports are for managers and admins. */
@@ -51,6 +89,7 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
    * user and session in `X-Actor-User` / `X-Actor-Session`; this object is reachable only by it).
    */
   override async fetch(request: Request): Promise<Response> {
+    if (this.lifecycle !== 'active') return Response.json({ ok: false, code: 'E_AUTH_TOKEN_INVALID' }, { status: 401 })
     const actor = {
       userId: request.headers.get('X-Actor-User') ?? '',
       sessionId: request.headers.get('X-Actor-Session') ?? '',
@@ -104,14 +143,37 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
     if (scheduled === null || scheduled > due) await this.ctx.storage.setAlarm(due)
   }
 
-  /** Works off the outboxes, sweeps once a day, and sleeps until the next sweep. */
+  /** Works off the outboxes, sweeps once a day, and sleeps until the next sweep; or erases. */
   override async alarm() {
-    await outbox.relayEmails(this.store, this.env.EMAIL_QUEUE, this.ctx.id.name ?? DEFAULT_WORKSPACE)
-    await outbox.deleteObjects(this.store, this.env.ATTACHMENTS)
+    if (this.lifecycle === 'deleting') return void (await this.eraseStep())
+    if (this.lifecycle === 'absent') return
+    await outbox.relayEmails(this.store, this.env.EMAIL_QUEUE, { slug: this.slug, jurisdiction: this.jurisdiction })
+    await outbox.deleteObjects(this.store, this.bucket)
     const now = Date.now()
     const nextSweep = sweep.sweepIfDue(this.store, now)
     if (nextSweep > now + sweep.SWEEP_INTERVAL_MS - 1000)
-      await sweep.sweepOrphans(this.store, this.env.ATTACHMENTS, now)
+      await sweep.sweepOrphans(this.store, this.bucket, `${filePrefix(this.slug)}tickets/`, now)
     await this.ctx.storage.setAlarm(nextSweep)
+  }
+
+  /**
+   * One bounded step of a deleted workspace's erasure: the directory's tombstone, rows, then its
+   * files, then the whole storage. Each step starts from what is still stored, so a restart resumes where it stopped;
+   * while work remains the next step is scheduled at once. Returns whether work remains.
+   */
+  async eraseStep(rowBatches?: number, filePages?: number): Promise<boolean> {
+    if (this.lifecycle !== 'deleting') return false
+    // The directory learns first (idempotent, so every step may repeat it): the slug stays taken.
+    await this.env.DIRECTORY.getByName(DIRECTORY_NAME).tombstone(this.slug)
+    const more =
+      eraseRows(this.ctx.storage, rowBatches) || (await eraseFiles(this.bucket, filePrefix(this.slug), filePages))
+    if (more) {
+      await this.ctx.storage.setAlarm(Date.now())
+      return true
+    }
+    await this.ctx.storage.deleteAlarm()
+    await this.ctx.storage.deleteAll()
+    this.lifecycle = 'absent'
+    return false
   }
 }

@@ -17,7 +17,13 @@ export type SessionRow = {
   revoked_reason: string | null
 }
 
-export type RevokeReason = 'logout' | 'refresh_reuse' | 'password_changed' | 'deactivated' | 'deleted'
+export type RevokeReason =
+  | 'logout'
+  | 'refresh_reuse'
+  | 'password_changed'
+  | 'deactivated'
+  | 'deleted'
+  | 'workspace_deleted'
 
 export const findSession = (sql: SqlStorage, id: string) =>
   first<SessionRow>(sql, 'SELECT * FROM sessions WHERE id = ?', id)
