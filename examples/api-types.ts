@@ -52,7 +52,7 @@ export interface paths {
     put?: never
     /**
      * Log in with email and password
-     * @description Opens a session and returns an access token (15 minutes by default) and a single-use refresh token. A wrong password and an unknown email give the same answer. Rate limited per client address and per email.
+     * @description Opens a session in the workspace named by `workspace` (omitted: `default`) and returns an access token (15 minutes by default) and a single-use refresh token, both bound to that workspace. A wrong password, an unknown email and an unknown workspace give the same answer. Rate limited per client address and per email.
      */
     post: operations['login']
     delete?: never
@@ -72,7 +72,7 @@ export interface paths {
     put?: never
     /**
      * Create an account
-     * @description Self-service registration creates a `user`. Asking for any other role is refused with 403.
+     * @description Self-service registration creates a `user` in the workspace named by `workspace` (omitted: `default`); an unknown workspace is 404. Asking for any other role is refused with 403.
      */
     post: operations['register']
     delete?: never
@@ -669,12 +669,57 @@ export interface paths {
     }
     /**
      * Live updates over a WebSocket
-     * @description Upgrade to a WebSocket (`Upgrade: websocket`), authenticated with the access token in `Authorization` or, for browsers, `?access_token=`. The server sends JSON messages: `ready`, then `ticket.created` and `ticket.updated` (with the ticket), `ticket.deleted`, `comment.created`, `attachment.created`, `attachment.deleted` and `notification.created`, each with `at`. Managers and admins receive events about every ticket; a plain user about the tickets it reported or is assigned to, and its own notifications. Send `ping` to get `pong`. The socket is closed with code 4001 when its session ends (logout, password change, deactivation) or the user’s role changes.
+     * @description Upgrade to a WebSocket (`Upgrade: websocket`), authenticated with the access token in `Authorization` or, for browsers, `?access_token=`. The server sends JSON messages: `ready`, then `ticket.created` and `ticket.updated` (with the ticket), `ticket.deleted`, `comment.created`, `attachment.created`, `attachment.deleted` and `notification.created`, each with `at`. Events are those of the token’s workspace only. Managers and admins receive events about every ticket; a plain user about the tickets it reported or is assigned to, and its own notifications. Send `ping` to get `pong`. The socket is closed with code 4001 when its session ends (logout, password change, deactivation) or the user’s role changes.
      */
     get: operations['subscribeToEvents']
     put?: never
     post?: never
     delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/workspaces': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Create a workspace
+     * @description Creates a workspace with its first admin and logs that admin in (the tokens belong to the new workspace). Who may: anyone when the deployment’s `WORKSPACE_SIGNUP` is `open` (the development default; rate limited per client address), otherwise an admin of `default`, with its bearer token. `jurisdiction` and `locationHint` are fixed for good. A slug is never given out twice, not even after its workspace is deleted: 409 `E_WORKSPACE_EXISTS`.
+     */
+    post: operations['createWorkspace']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/workspace': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Read the caller’s workspace
+     * @description The workspace the access token belongs to, with how many users, tickets and projects it holds.
+     */
+    get: operations['getWorkspace']
+    /** Rename the caller’s workspace (admin) */
+    put: operations['updateWorkspace']
+    post?: never
+    /**
+     * Delete the caller’s workspace (admin)
+     * @description Send the workspace’s slug as `confirm`. At once every token of the workspace answers 401 and nobody can log in to it; then its data (users, tickets, everything in its Durable Object) and its files are erased in the background, in bounded batches. The slug stays taken. `default` cannot be deleted (400 `E_WORKSPACE_PROTECTED`).
+     */
+    delete: operations['deleteWorkspace']
     options?: never
     head?: never
     patch?: never
@@ -761,6 +806,11 @@ export interface components {
       email: string
       /** @example password */
       password: string
+      /**
+       * @description The workspace to log in to; omitted: `default`
+       * @example default
+       */
+      workspace?: string
     }
     Register: {
       /** @example Ada Lovelace */
@@ -774,6 +824,11 @@ export interface components {
       /** @example correct horse battery */
       password: string
       role?: components['schemas']['Role'] & unknown
+      /**
+       * @description The workspace to join; omitted: `default`
+       * @example default
+       */
+      workspace?: string
     }
     Refresh: {
       refreshToken: string
@@ -1351,7 +1406,10 @@ export interface components {
       contentType: string
       /** @description Bytes */
       size: number
-      /** @example tickets/4f1c…/9b2e… */
+      /**
+       * @description `tickets/<ticketId>/<fileId>`, under `workspaces/<slug>/` outside `default`
+       * @example tickets/4f1c…/9b2e…
+       */
       fileKey: string
       /** Format: uuid */
       uploadedBy: string
@@ -1377,6 +1435,71 @@ export interface components {
       downloadUrl: string
       /** Format: date-time */
       downloadUrlExpiresAt: string
+    }
+    CreatedWorkspace: components['schemas']['TokenPair'] & {
+      workspace: components['schemas']['Workspace']
+      user: components['schemas']['User']
+    }
+    Workspace: {
+      /**
+       * @description 3–40 characters of `a-z`, `0-9` and `-`, starting and ending with a letter or digit
+       * @example acme
+       */
+      slug: string
+      name: string
+      jurisdiction: components['schemas']['Jurisdiction']
+      locationHint: components['schemas']['LocationHint']
+      /** Format: date-time */
+      createdAt: string
+    }
+    /**
+     * @description A hard guarantee: the workspace’s data and files stay in this jurisdiction
+     * @enum {string|null}
+     */
+    Jurisdiction: 'eu' | 'fedramp' | null
+    /**
+     * @description Where the workspace is first placed, near its team: a preference, not a guarantee
+     * @enum {string|null}
+     */
+    LocationHint: 'wnam' | 'enam' | 'sam' | 'weur' | 'eeur' | 'apac' | 'oc' | 'afr' | 'me' | null
+    CreateWorkspace: {
+      /**
+       * @description 3–40 characters of `a-z`, `0-9` and `-`, starting and ending with a letter or digit
+       * @example acme
+       */
+      slug: string
+      /** @example Acme Support */
+      name: string
+      jurisdiction?: components['schemas']['Jurisdiction']
+      locationHint?: components['schemas']['LocationHint']
+      /** @description The workspace’s first admin, logged in by the answer */
+      admin: {
+        /** @example Ada Lovelace */
+        name: string
+        /**
+         * Format: email
+         * @description Trimmed and lower-cased; unique
+         * @example ada@example.com
+         */
+        email: string
+        /** @example correct horse battery */
+        password: string
+      }
+    }
+    WorkspaceWithCounts: components['schemas']['Workspace'] & {
+      counts: {
+        users: number
+        tickets: number
+        projects: number
+      }
+    }
+    UpdateWorkspace: {
+      /** @example Acme Support */
+      name: string
+    }
+    DeleteWorkspace: {
+      /** @description The workspace’s slug, as a safeguard */
+      confirm: string
     }
   }
   responses: never
@@ -1589,6 +1712,15 @@ export interface operations {
       }
       /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WORKSPACE_NOT_FOUND`: Workspace not found. */
+      404: {
         headers: {
           [name: string]: unknown
         }
@@ -4737,6 +4869,10 @@ export interface operations {
         type: string
         /** @description Expiry of the URL, in seconds since the epoch */
         expires: number
+        /** @description The workspace the file belongs to; omitted: `default` */
+        ws?: string
+        /** @description The workspace’s jurisdiction, when it has one */
+        jur?: 'eu' | 'fedramp'
         /** @description HMAC-SHA256 signature over the other parameters */
         sig: string
       }
@@ -4776,6 +4912,15 @@ export interface operations {
       }
       /** @description `E_UPLOAD_URL_INVALID`: The signed upload URL is not valid. `E_UPLOAD_URL_EXPIRED`: The signed upload URL has expired. */
       403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WORKSPACE_NOT_FOUND`: Workspace not found. */
+      404: {
         headers: {
           [name: string]: unknown
         }
@@ -5027,6 +5172,10 @@ export interface operations {
         type: string
         /** @description Expiry of the URL, in seconds since the epoch */
         expires: number
+        /** @description The workspace the file belongs to; omitted: `default` */
+        ws?: string
+        /** @description The workspace’s jurisdiction, when it has one */
+        jur?: 'eu' | 'fedramp'
         /** @description HMAC-SHA256 signature over the other parameters */
         sig: string
       }
@@ -5294,6 +5443,369 @@ export interface operations {
       }
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createWorkspace: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateWorkspace']
+      }
+    }
+    responses: {
+      /** @description Workspace created; its admin is logged in */
+      201: {
+        headers: {
+          /** @description URL of the workspace */
+          Location?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedWorkspace']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WORKSPACE_EXISTS`: That workspace slug is taken. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      503: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getWorkspace: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The workspace */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['WorkspaceWithCounts']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      503: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  updateWorkspace: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateWorkspace']
+      }
+    }
+    responses: {
+      /** @description The renamed workspace */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Workspace']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      503: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  deleteWorkspace: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DeleteWorkspace']
+      }
+    }
+    responses: {
+      /** @description Deletion accepted: the workspace is gone for its users, its data is being erased */
+      202: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_WORKSPACE_CONFIRMATION_MISMATCH`: To delete a workspace, send its slug as confirm. `E_WORKSPACE_PROTECTED`: The default workspace cannot be deleted. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      503: {
         headers: {
           [name: string]: unknown
         }

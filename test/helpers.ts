@@ -35,6 +35,9 @@ export type PresignedUrl = Schemas['PresignedUrl']
 export type Attachment = Schemas['Attachment']
 export type AttachmentWithDownloadUrl = Schemas['AttachmentWithDownloadUrl']
 export type ErrorBody = Schemas['Error']
+export type Workspace = Schemas['Workspace']
+export type WorkspaceWithCounts = Schemas['WorkspaceWithCounts']
+export type CreatedWorkspace = Schemas['CreatedWorkspace']
 
 // ── Requests ──
 
@@ -131,6 +134,30 @@ export async function forgeToken(claims: Record<string, unknown>, options: { exp
     .setIssuer(String(claims.iss ?? 'ticketing-api'))
     .setAudience(String(claims.aud ?? 'ticketing-api'))
     .sign(new TextEncoder().encode(TEST_SECRET))
+}
+
+// ── Workspaces ──
+
+/** A fresh workspace slug (3–40 characters of a-z, 0-9 and '-'). */
+export const uniqueSlug = (prefix = 'ws') => `${prefix}-${crypto.randomUUID().slice(0, 8)}`
+
+/**
+ * Creates a workspace (201; sign-up is open under the test configuration) and returns the answer,
+ * its admin's credentials, and the admin's session in the shape `login` returns.
+ */
+export async function createWorkspace(body: Record<string, unknown> = {}) {
+  const admin = { name: 'Workspace Admin', email: uniqueEmail('ws-admin'), password: `pw-${crypto.randomUUID()}` }
+  const slug = uniqueSlug()
+  const res = await call('POST', '/api/v1/workspaces', { body: { slug, name: `Workspace ${slug}`, admin, ...body } })
+  const created = await expectStatus<CreatedWorkspace>(res, 201)
+  const session: Session = { ...created, user: created.user }
+  return { ...created, admin, session }
+}
+
+/** Logs in to a workspace (200). */
+export async function loginTo(workspace: string, email: string, password: string): Promise<Session> {
+  const res = await call('POST', '/api/v1/auth/login', { body: { email, password, workspace } })
+  return expectStatus<Session>(res, 200)
 }
 
 // ── Tickets, projects, rules, notifications ──

@@ -14,12 +14,20 @@ export const BATCHES_PER_STEP = 20
 export const FILES_PER_PAGE = 1000
 export const PAGES_PER_STEP = 5
 
-/** The tables that hold the workspace's data: all but the schema's bookkeeping and `meta`. */
+/**
+ * The tables that hold the workspace's data: all but the schema's bookkeeping, `meta`, and the
+ * shadow tables of virtual (full-text) tables, which SQLite empties with their virtual table.
+ */
 const dataTables = (sql: SqlStorage) =>
   all<{ name: string }>(
     sql,
-    `SELECT name FROM sqlite_master WHERE type = 'table'
+    `SELECT name FROM sqlite_master AS t WHERE type = 'table'
        AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT IN ('_migrations', 'meta')
+       AND NOT EXISTS (
+         SELECT 1 FROM sqlite_master AS v
+         WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%'
+           AND t.name LIKE replace(v.name, '_', '\\_') || '\\_%' ESCAPE '\\'
+       )
      ORDER BY name`,
   ).map((row) => row.name)
 
