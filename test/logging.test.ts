@@ -41,11 +41,13 @@ describe('request logs', () => {
       path: '/api/v1/auth/login',
       status: 200,
       durationMs: expect.any(Number),
+      workspace: 'default',
     })
     expect(requests[1]).toMatchObject({
       method: 'GET',
       path: '/api/v1/auth/me',
       status: 200,
+      workspace: 'default',
       userId: expect.any(String),
     })
     const everything = lines.join('\n')

@@ -1,6 +1,7 @@
 /**
  * One log line per request: request id, method, path (without the query string, which may carry
- * signed-URL tokens), status, duration and the authenticated user's id when there is one.
+ * signed-URL tokens), status, duration, and the workspace and authenticated user's id when the
+ * request was bound to them.
  */
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from './app-env'
@@ -14,6 +15,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     path: c.req.path,
     status: c.res.status,
     durationMs: Math.round(performance.now() - started),
+    workspace: c.get('workspace')?.slug,
     userId: c.get('auth')?.actor.userId,
   })
 })
