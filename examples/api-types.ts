@@ -1537,6 +1537,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
     }
   }
   getJwks: {
@@ -1566,9 +1577,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -1666,9 +1679,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -1784,6 +1799,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
     }
   }
   refreshTokens: {
@@ -1875,9 +1901,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -1962,9 +1990,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2011,9 +2041,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2091,9 +2123,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2200,9 +2234,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2270,9 +2306,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2389,9 +2427,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2475,9 +2515,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2558,9 +2600,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2674,9 +2718,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2757,9 +2803,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2829,9 +2877,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2901,9 +2951,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3025,9 +3077,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3102,9 +3156,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3181,9 +3237,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3260,9 +3318,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3363,9 +3423,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3435,9 +3497,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3502,9 +3566,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3611,9 +3677,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3681,9 +3749,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3791,9 +3861,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3877,9 +3949,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3953,9 +4027,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4053,9 +4129,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4132,9 +4210,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4242,9 +4322,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4319,9 +4401,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4388,9 +4472,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4458,9 +4544,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4507,9 +4595,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4565,9 +4655,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4623,9 +4715,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4681,9 +4775,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4751,9 +4847,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4849,9 +4947,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4964,9 +5064,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5073,9 +5175,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5152,9 +5256,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5235,9 +5341,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5305,9 +5413,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5382,9 +5492,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5444,6 +5556,17 @@ export interface operations {
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5561,9 +5684,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5610,9 +5735,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5708,9 +5835,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5804,9 +5933,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {

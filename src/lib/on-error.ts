@@ -33,8 +33,10 @@ export function toApiError(error: unknown): ApiError | null {
       details: { variables },
     })
   }
-  // A Durable Object that is overloaded says so; clients may retry.
-  if ((error as { overloaded?: unknown } | null)?.overloaded === true) {
+  // A Durable Object that is overloaded, or was reset or unreachable for a moment, says so: the
+  // client may try again shortly (a read was already retried once; a write never blindly).
+  const flags = error as { overloaded?: unknown; retryable?: unknown } | null
+  if (flags?.overloaded === true || flags?.retryable === true) {
     return new ApiError('E_SERVICE_UNAVAILABLE', { headers: { 'Retry-After': '1' } })
   }
   return null

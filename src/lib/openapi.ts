@@ -16,8 +16,8 @@ export const ErrorSchema = z
   })
   .openapi('Error')
 
-/** Codes every route can produce: an unexpected failure, and a misconfigured deployment. */
-const ALWAYS: ErrorCode[] = ['E_INTERNAL_ERROR']
+/** Codes every route can produce: an unexpected failure, and a workspace object that is overloaded or briefly unreachable. */
+const ALWAYS: ErrorCode[] = ['E_INTERNAL_ERROR', 'E_SERVICE_UNAVAILABLE']
 
 /** Codes of a route that requires a bearer token. */
 export const AUTH_ERRORS: ErrorCode[] = ['E_AUTH_TOKEN_INVALID', 'E_AUTH_TOKEN_EXPIRED', 'E_SERVICE_MISCONFIGURED']
@@ -54,7 +54,7 @@ export function errorResponses(...codes: ErrorCode[]): Record<number, ErrorRespo
     if (status === 401) {
       response.headers = { 'WWW-Authenticate': { description: 'Bearer challenge', schema: { type: 'string' } } }
     }
-    if (status === 429) {
+    if (status === 429 || status === 503) {
       response.headers = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } }
     }
     responses[status] = response
