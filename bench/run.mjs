@@ -18,8 +18,9 @@
 //
 // Steps: build bench/worker.ts with `wrangler deploy --dry-run` (bench/wrangler.bench.toml), serve it
 // with bench/server.mjs in a child process on a fresh state directory, seed through the public API
-// (users, projects) and the bench-only seed route (tickets, through the store's own createTicket),
-// then run every scenario of bench/lib/scenarios.mjs with autocannon from this process. Any non-2xx
+// (users, projects; workspaces when a wanted scenario reads across them, e.g. `--only ws-1,ws-8,ws-64`)
+// and the bench-only seed route (tickets, through the store's own createTicket), then run every
+// scenario of bench/lib/scenarios.mjs with autocannon from this process. Any non-2xx
 // answer, socket error or timeout fails the run (exit code 1); missed targets are reported, not fatal.
 
 // This file is the command line: the options, the settings they make, and the run's order (build,
@@ -41,6 +42,7 @@ import {
   method,
   resultsMarkdown,
   updateResultsDoc,
+  workspacesFinding,
 } from './lib/report.mjs'
 import { build, checkBindingsMatchProduction } from './lib/serve.mjs'
 
@@ -129,7 +131,8 @@ async function main() {
 
   const targets = collectTargets(phases)
   const concurrency = concurrencyFinding(phases[0])
-  const markdown = resultsMarkdown(phases, { settings, host, concurrency })
+  const workspaces = workspacesFinding(phases[0])
+  const markdown = resultsMarkdown(phases, { settings, host, concurrency, workspaces })
 
   const report = {
     generatedAt: new Date().toISOString(),
@@ -140,6 +143,7 @@ async function main() {
     failures,
     targets,
     concurrency,
+    workspaces,
     phases,
     seconds: round((performance.now() - started) / 1000, 1),
   }

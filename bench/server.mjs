@@ -66,6 +66,8 @@ function bindings() {
   for (const binding of config.durable_objects?.bindings ?? []) {
     env[binding.name] = { type: 'durable-object', worker: WORKER, exportName: binding.class_name }
   }
+  // A bucket's `jurisdiction` (ATTACHMENTS_EU, ATTACHMENTS_FEDRAMP) is left out: locally every
+  // bucket is a directory of the state, told apart by its name.
   for (const bucket of config.r2_buckets ?? []) env[bucket.binding] = { type: 'r2', name: bucket.bucket_name }
   for (const limiter of config.ratelimits ?? []) {
     env[limiter.name] = { type: 'rate-limit', namespace: String(limiter.namespace_id), simple: limiter.simple }
@@ -78,6 +80,7 @@ function bindings() {
   return env
 }
 
+// Every Durable Object class bound (Workspace, Directory), with SQLite storage when a migration says so.
 const sqliteClasses = new Set(config.migrations.flatMap((migration) => migration.new_sqlite_classes ?? []))
 const exports = {}
 for (const binding of config.durable_objects?.bindings ?? []) {

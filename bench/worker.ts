@@ -7,7 +7,8 @@
  *   Durable Object, the runtime's ceiling.
  * - `GET /__bench/store`: one no-op RPC (`ping()`) into the Durable Object, the store's ceiling.
  * - `POST /__bench/seed`, `GET /__bench/sample` (admin token): the documented fast path for seeding,
- *   which loops the store's own `createTicket` / `updateTicket` inside the Durable Object.
+ *   which loops the store's own `createTicket` / `updateTicket` inside the Durable Object of the
+ *   token's workspace (`default` for the bootstrap admin, a created workspace for its own admin).
  *
  * The Durable Object is a subclass of the production `Workspace` exported under the same class name,
  * so every production method runs unchanged; only `seedTickets` and `sampleTickets` are added.
@@ -16,10 +17,11 @@ import { createApp } from '../src/app'
 import { requireAuth } from '../src/auth/middleware'
 import type { Bindings } from '../src/config'
 import type { Priority } from '../src/domain/priorities'
-import { DEFAULT_WORKSPACE } from '../src/domain/workspaces'
+import { DEFAULT_REF, type WorkspaceRef } from '../src/domain/workspaces'
 import production from '../src/index'
 import { unwrap } from '../src/lib/errors'
 import { fail, ok, type Result } from '../src/lib/result'
+import { workspaceStore } from '../src/lib/workspace-objects'
 import type { Actor, Principal, StoreContext } from '../src/store/db/context'
 import { all, count, nowIso } from '../src/store/db/sql'
 import { createTicket } from '../src/store/tickets/create'
@@ -125,8 +127,9 @@ class BenchWorkspace extends Workspace {
 export * from '../src/index'
 export { BenchWorkspace as Workspace }
 
-const benchStore = (env: Bindings) =>
-  (env.WORKSPACE as unknown as DurableObjectNamespace<BenchWorkspace>).getByName(DEFAULT_WORKSPACE)
+/** A workspace's object, addressed as production addresses it (the ceiling route uses `default`). */
+const benchStore = (env: Bindings, ref: WorkspaceRef = DEFAULT_REF) =>
+  workspaceStore(env, ref) as unknown as DurableObjectStub<BenchWorkspace>
 
 /** The bench routes, behind the same global middleware (request id, logging, headers, config, CORS). */
 const bench = createApp()
@@ -140,13 +143,16 @@ bench.get('/__bench/store', async (c) => {
 
 bench.post('/__bench/seed', requireAuth, async (c) => {
   const spec = (await c.req.json()) as SeedSpec
-  return c.json(await unwrap(benchStore(c.env).seedTickets(c.get('auth').actor, spec)), 200)
+  return c.json(await unwrap(benchStore(c.env, c.get('workspace')).seedTickets(c.get('auth').actor, spec)), 200)
 })
 
 bench.get('/__bench/sample', requireAuth, async (c) => {
   const status = c.req.query('status') ?? 'open'
   const limit = Number(c.req.query('limit') ?? '100')
-  return c.json(await unwrap(benchStore(c.env).sampleTickets(c.get('auth').actor, status, limit)), 200)
+  return c.json(
+    await unwrap(benchStore(c.env, c.get('workspace')).sampleTickets(c.get('auth').actor, status, limit)),
+    200,
+  )
 })
 
 /**

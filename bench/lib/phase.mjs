@@ -37,11 +37,16 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
     `\n## ${tickets.toLocaleString('en')} tickets: serving bench/out with Miniflare ${server.miniflare} on ${server.url} (state ${stateDir})`,
   )
   try {
+    const wanted = (s) => s.group !== 'reference' && (!only || only.has(s.id)) && !(s.firstPhaseOnly && phaseIndex > 0)
     const {
       state,
       seconds: seedSeconds,
       total,
-    } = await seed(server.url, tickets, { configPath, connections: settings.connections })
+    } = await seed(server.url, tickets, {
+      configPath,
+      connections: settings.connections,
+      workspaces: Math.max(0, ...SCENARIOS.filter(wanted).map((s) => s.workspaces ?? 0)),
+    })
     const base = server.url
     const ceilingTiming = {
       duration: settings.duration,
@@ -63,7 +68,6 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
     const results = []
     const pending = [] // smoke: results waiting for the ceilings at the end
     const start = settings.interleave ? null : await measureCeilings()
-    const wanted = (s) => s.group !== 'reference' && (!only || only.has(s.id)) && !(s.firstPhaseOnly && phaseIndex > 0)
     for (const scenario of SCENARIOS.filter(wanted)) {
       await state.refreshTokens()
       const runs = scenario.runs ?? [{ id: scenario.id, next: scenario.next }]

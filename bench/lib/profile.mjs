@@ -118,7 +118,12 @@ export async function profile(ids, { settings, configPath, keepState }) {
   const mapFile = join(OUT_DIR, 'worker.js.map')
   const sourceMap = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')))
   try {
-    const { state } = await seed(server.url, settings.phases[0], { configPath, connections: settings.connections })
+    const workspaces = Math.max(0, ...SCENARIOS.filter((s) => ids.includes(s.id)).map((s) => s.workspaces ?? 0))
+    const { state } = await seed(server.url, settings.phases[0], {
+      configPath,
+      connections: settings.connections,
+      workspaces,
+    })
     const devtools = await inspector(port)
     await devtools.send('Profiler.enable')
     await devtools.send('Profiler.setSamplingInterval', { interval: 200 })

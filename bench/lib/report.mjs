@@ -1,5 +1,5 @@
-// Reporting: the Markdown tables (per phase, and where each target stands), the concurrency
-// finding, the description of the method and of the machine (with the commit measured), and the
+// Reporting: the Markdown tables (per phase, and where each target stands), the concurrency and
+// workspace findings, the description of the method and of the machine (with the commit measured), and the
 // rewrite of the results block in docs/performance.md. bench/run.mjs writes results.json from these pieces.
 
 import { spawnSync } from 'node:child_process'
@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import { join } from 'node:path'
 import { log, ROOT, round } from './common.mjs'
-import { ALONE, TARGETS } from './scenarios.mjs'
+import { ALONE, SCENARIOS, TARGETS } from './scenarios.mjs'
 
 const require = createRequire(join(ROOT, 'package.json'))
 
@@ -67,6 +67,26 @@ export function concurrencyFinding(phase) {
     loginsAlone: round(phase.scenarios.find((r) => r.id === 'login')?.rps, 1),
     loginsWithTransitions: round(run('login')?.rps, 1),
   }
+}
+
+/**
+ * The workspace-spread reads side by side: per workspace count, req/s, p99, the store ratio, and
+ * that ratio against the one-workspace run's (below 1: the spread costs throughput).
+ */
+export function workspacesFinding(phase) {
+  const rows = phase.scenarios.filter((r) => r.group === 'workspaces' && typeof r.rps === 'number')
+  if (rows.length === 0) return null
+  const one = rows.find((r) => SCENARIOS.find((s) => s.id === r.id)?.workspaces === 1)
+  return rows.map((r) => ({
+    id: r.id,
+    workspaces: SCENARIOS.find((s) => s.id === r.id)?.workspaces ?? null,
+    rps: round(r.rps, 0),
+    p50: round(r.p50, 1),
+    p99: round(r.p99, 1),
+    vsStore: r.vsStore,
+    vsOneWorkspace:
+      typeof one?.vsStore === 'number' && typeof r.vsStore === 'number' ? round(r.vsStore / one.vsStore, 2) : null,
+  }))
 }
 
 /** Where each target stands, per phase: the value of every scenario it applies to. */
@@ -182,7 +202,7 @@ export function collectTargets(phases) {
  * The summary printed at the end of a run, and what `--readme` writes between the bench markers of
  * docs/performance.md.
  */
-export function resultsMarkdown(phases, { settings, host, concurrency }) {
+export function resultsMarkdown(phases, { settings, host, concurrency, workspaces }) {
   return [
     ...phases.map(
       (phase, i) =>
@@ -190,6 +210,9 @@ export function resultsMarkdown(phases, { settings, host, concurrency }) {
     ),
     concurrency
       ? `Concurrency (${phases[0].tickets.toLocaleString('en')} tickets): transitions ${concurrency.transitionsAlone} req/s alone, ${concurrency.transitionsWithLogins} req/s while ${concurrency.loginsWithTransitions} logins/s run (median ratio ${concurrency.throughputRatio}; p99 ${concurrency.p99Alone} → ${concurrency.p99WithLogins} ms).`
+      : '',
+    workspaces
+      ? `Workspaces (get ticket by id, round robin over each workspace's own tickets, as its own admin): ${workspaces.map((w) => `${w.workspaces} → ${fmt.rps(w.rps)} req/s, p99 ${fmt.ms(w.p99)} ms (${fmt.ratio(w.vsStore)} × store${w.workspaces !== 1 && typeof w.vsOneWorkspace === 'number' ? `, ${fmt.ratio(w.vsOneWorkspace)} × one workspace` : ''})`).join('; ')}.`
       : '',
     targetsTable(phases),
     `Machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, ${host.os}, Node ${host.node}, wrangler ${host.wrangler}, workerd ${host.workerd}; state in ${host.stateDir}${host.stateFilesystem ? ` (${host.stateFilesystem})` : ''}; ${settings.connections} connections; ${method(settings)}. Code: ${host.commit ? `commit ${host.commit}${host.uncommittedSourceFiles ? ` with ${host.uncommittedSourceFiles} uncommitted file(s) in src/ or wrangler.toml` : ''}` : 'not a git checkout'}.`,

@@ -1,9 +1,11 @@
 // The scenarios `npm run bench` measures, as data, and the targets they are held to.
 //
 // The scenarios. Data-driven: `group` decides which ceiling a scenario is compared with and which
-// target applies; `optional` scenarios are skipped when their route answers 404 during setup.
-// `next(state)` returns the next request; its `done(status)` is called with the answer's status.
-// (`state` is what bench/lib/seed.mjs returns: base URL, tokens, ticket samples and pools.)
+// target applies; `optional` scenarios are skipped when their route answers 404 during setup;
+// `workspaces: n` makes the seed create n workspaces besides `default` (the most any wanted
+// scenario asks for). `next(state)` returns the next request; its `done(status)` is called with the
+// answer's status. (`state` is what bench/lib/seed.mjs returns: base URL, tokens, ticket samples,
+// pools and the created workspaces.)
 
 import { call, json } from './http.mjs'
 
@@ -17,6 +19,31 @@ const cycle = (items) => {
   let i = 0
   return () => items[i++ % items.length]
 }
+
+/** How many workspaces the workspace-spread reads go over (the issue: "1/8/64 workspaces"). */
+export const WORKSPACE_SPREADS = [1, 8, 64]
+
+/**
+ * Get ticket by id over the first `n` created workspaces, each with its own admin's token: request
+ * k goes to workspace k mod n, and each workspace cycles through its own tickets. Every request is
+ * routed by its token's `ws` claim, so the spread costs no lookup; what it shows is whether
+ * throughput holds when the load is spread over many objects instead of one.
+ */
+const workspaceSpread = (n) => ({
+  id: `ws-${n}`,
+  name: `get ticket by id over ${n} workspace${n === 1 ? '' : 's'}`,
+  group: 'workspaces',
+  workspaces: n,
+  firstPhaseOnly: true, // the workspaces hold the same few tickets whatever the phase seeds in `default`
+  next: (s) => {
+    if (s.workspaces.length < n) throw new Error(`ws-${n}: only ${s.workspaces.length} workspaces were seeded`)
+    const workspace = cycle(s.workspaces.slice(0, n).map((w) => ({ token: w.token, ticket: cycle(w.tickets) })))
+    return () => {
+      const { token, ticket } = workspace()
+      return json('GET', `/api/v1/tickets/${ticket().id}`, token())
+    }
+  },
+})
 
 export const SCENARIOS = [
   {
@@ -75,6 +102,7 @@ export const SCENARIOS = [
     optional: true,
     next: (s) => () => json('GET', '/api/v1/reports/tickets-by-status', s.token('manager')),
   },
+  ...WORKSPACE_SPREADS.map(workspaceSpread),
   {
     id: 'login',
     name: 'login (PBKDF2 100k)',

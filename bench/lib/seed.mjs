@@ -1,7 +1,8 @@
 // Seeding one fresh state directory through the public API (the bootstrap admin, a manager, users,
-// projects) and the bench-only seed route (tickets, through the store's own createTicket), and the
-// `state` the scenarios draw on: tokens that renew themselves, ticket samples to read and comment
-// on, and disjoint pools of open tickets for the transition workloads.
+// projects, and workspaces when a scenario wants them) and the bench-only seed route (tickets,
+// through the store's own createTicket), and the `state` the scenarios draw on: tokens that renew
+// themselves, ticket samples to read and comment on, disjoint pools of open tickets for the
+// transition workloads, and each created workspace's admin token and tickets.
 
 import { log } from './common.mjs'
 import { json, must } from './http.mjs'
@@ -11,9 +12,18 @@ const USERS = 20
 const PROJECT_KEYS = ['BENCH', 'OPS', 'WEB']
 const SEED_BATCH = 2000
 const TOKEN_MAX_AGE_MS = 10 * 60 * 1000 // access tokens live 15 minutes
+/**
+ * Tickets in each created workspace (the seed route's usual mix: 60% open, 25% in progress, 15%
+ * closed); few, since a read by id does not depend on the table's size and 64 workspaces must seed
+ * in seconds (their creation, not their tickets, is most of that: about 0.1 s each here).
+ */
+const WORKSPACE_TICKETS = 20
 
-/** `connections`: the load's concurrency, which sizes the transition pools. */
-export async function seed(base, tickets, { configPath, connections }) {
+/**
+ * `connections`: the load's concurrency, which sizes the transition pools. `workspaces`: how many
+ * workspaces to create besides `default` (the most any wanted scenario asks for; 0: none).
+ */
+export async function seed(base, tickets, { configPath, connections, workspaces = 0 }) {
   const started = performance.now()
   const config = (await import('wrangler')).unstable_readConfig({ config: configPath })
   const emails = {
@@ -90,9 +100,11 @@ export async function seed(base, tickets, { configPath, connections }) {
     throw new Error('not enough open tickets for the transition pools: seed more tickets')
   }
 
+  const spread = await seedWorkspaces(base, admin, workspaces)
+
   const seconds = (performance.now() - started) / 1000
   log(
-    `seed: ${total.toLocaleString('en')} tickets, ${USERS + 2} users, ${PROJECT_KEYS.length} projects in ${seconds.toFixed(1)} s`,
+    `seed: ${total.toLocaleString('en')} tickets, ${USERS + 2} users, ${PROJECT_KEYS.length} projects${workspaces > 0 ? `, ${workspaces} workspaces of ${WORKSPACE_TICKETS} tickets (${spread.seconds.toFixed(1)} s)` : ''} in ${seconds.toFixed(1)} s`,
   )
 
   const state = {
@@ -105,10 +117,70 @@ export async function seed(base, tickets, { configPath, connections }) {
     concurrencyPool,
     tokens,
     token: (who) => tokens[who].value,
+    /** The created workspaces, in order: `{ slug, token(), tickets }`. */
+    workspaces: spread.workspaces,
     /** Fresh tokens before each scenario, so a long (large) run never meets an expired one. */
     async refreshTokens() {
       for (const who of Object.keys(tokens)) if (Date.now() - tokens[who].at > TOKEN_MAX_AGE_MS) await login(who)
+      await spread.refreshTokens()
     },
   }
   return { state, seconds, total }
+}
+
+/**
+ * Creates `count` workspaces through `POST /api/v1/workspaces` as the bootstrap admin of `default`
+ * (sign-up is closed, as in production), each with its own admin, whose token from the creation
+ * seeds `WORKSPACE_TICKETS` tickets there through the seed route (which acts in the token's
+ * workspace) and lists them back. One PBKDF2 hash per workspace, in the Worker.
+ */
+async function seedWorkspaces(base, defaultAdmin, count) {
+  const started = performance.now()
+  const workspaces = []
+  const login = async (workspace) => {
+    const answer = await must(
+      base,
+      json(
+        'POST',
+        '/api/v1/auth/login',
+        null,
+        { email: workspace.email, password: BENCH_PASSWORD, workspace: workspace.slug },
+        loginAddress(),
+      ),
+    )
+    workspace.access = { value: answer.accessToken, at: Date.now() }
+  }
+  for (let i = 1; i <= count; i++) {
+    const slug = `bench-ws-${String(i).padStart(2, '0')}`
+    const email = `bench-admin@${slug}.invalid`
+    const created = await must(
+      base,
+      json(
+        'POST',
+        '/api/v1/workspaces',
+        defaultAdmin,
+        { slug, name: `Bench workspace ${i}`, admin: { name: `Bench Admin ${i}`, email, password: BENCH_PASSWORD } },
+        loginAddress(),
+      ),
+    )
+    const token = created.accessToken
+    await must(
+      base,
+      json('POST', '/__bench/seed', token, { count: WORKSPACE_TICKETS, offset: 0, projectIds: [], assigneeIds: [] }),
+    )
+    const listed = await must(base, json('GET', `/api/v1/tickets?limit=${WORKSPACE_TICKETS}`, token))
+    const tickets = listed.map(({ id, key, status }) => ({ id, key, status }))
+    if (tickets.length !== WORKSPACE_TICKETS) throw new Error(`${slug}: ${tickets.length} tickets read back`)
+    const workspace = { slug, email, access: { value: token, at: Date.now() }, tickets }
+    workspace.token = () => workspace.access.value
+    workspaces.push(workspace)
+  }
+  return {
+    workspaces,
+    seconds: (performance.now() - started) / 1000,
+    async refreshTokens() {
+      for (const workspace of workspaces)
+        if (Date.now() - workspace.access.at > TOKEN_MAX_AGE_MS) await login(workspace)
+    },
+  }
 }
