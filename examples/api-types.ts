@@ -41,6 +41,50 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/auth/tokens': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List live API tokens
+     * @description The caller’s own unrevoked, unexpired tokens, oldest first; admins may ask for one user’s (`user_id`) or all (`all=true`). Never the secrets.
+     */
+    get: operations['listApiTokens']
+    put?: never
+    /**
+     * Create an API token
+     * @description A long-lived credential for scripts and integrations, acting as the caller with the caller’s current role, narrowed to `scopes`. The secret (`token`) is in this answer only; the API keeps nothing but its hash. Scopes beyond the caller’s role are refused (403, `details.scopes`).
+     */
+    post: operations['createApiToken']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/auth/tokens/{tokenId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /**
+     * Revoke an API token
+     * @description Its owner or an admin. From this answer on, the token is refused (401).
+     */
+    delete: operations['revokeApiToken']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/auth/login': {
     parameters: {
       query?: never
@@ -762,6 +806,56 @@ export interface components {
       use: string
       n: string
       e: string
+    }
+    CreatedApiToken: components['schemas']['ApiToken'] & {
+      /** @description The secret, `tkt_…`: shown this once and never again. Send it as `Authorization: Bearer tkt_…`. */
+      token: string
+    }
+    /**
+     * @description What an API token may do, within its user’s current role. `tickets:*` covers tickets, comments, attachments and notifications; a `…:write` scope includes its `…:read`.
+     * @enum {string}
+     */
+    Scope:
+      | 'tickets:read'
+      | 'tickets:write'
+      | 'projects:read'
+      | 'projects:write'
+      | 'users:read'
+      | 'users:write'
+      | 'reports:read'
+      | 'workflows:write'
+      | 'webhooks:write'
+    ApiToken: {
+      /** @example 3f2a9c1e0b7d4e5f8a6b2c1d0e9f8a7b */
+      id: string
+      /** Format: uuid */
+      userId: string
+      name: string
+      scopes: components['schemas']['Scope'][]
+      /**
+       * @description The token’s first characters, to recognise it by
+       * @example tkt_acme.3f2a9c
+       */
+      prefix: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      expiresAt: string
+      /**
+       * Format: date-time
+       * @description To the minute
+       */
+      lastUsedAt: string | null
+    }
+    CreateApiToken: {
+      /** @example CI deploy bot */
+      name: string
+      scopes: components['schemas']['Scope'][]
+      /**
+       * @description Days until it expires (default 90)
+       * @default 90
+       */
+      expiresInDays?: number
     }
     LoginResponse: components['schemas']['TokenPair'] & {
       user: components['schemas']['User']
@@ -1590,6 +1684,302 @@ export interface operations {
       }
     }
   }
+  listApiTokens: {
+    parameters: {
+      query?: {
+        /** @description Items per page (1–200); empty or absent: 50 */
+        limit?: number
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
+        cursor?: string
+        /** @description Admins: the tokens of this user */
+        user_id?: string
+        /** @description Admins: every token of the workspace */
+        all?: boolean
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of tokens */
+      200: {
+        headers: {
+          /** @description Number of items matching the filters */
+          'X-Total-Count'?: number
+          /** @description RFC 8288 link to the next page (`rel="next"`), present when more items exist */
+          Link?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ApiToken'][]
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createApiToken: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateApiToken']
+      }
+    }
+    responses: {
+      /** @description Token created: store `token` now, it is never shown again */
+      201: {
+        headers: {
+          /** @description URL of the token */
+          Location?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedApiToken']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  revokeApiToken: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The token’s id */
+        tokenId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Revoked */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_API_TOKEN_NOT_FOUND`: API token not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
   login: {
     parameters: {
       query?: never
@@ -1954,6 +2344,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -1975,6 +2374,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2026,6 +2436,26 @@ export interface operations {
         headers: {
           /** @description Bearer challenge */
           'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2096,7 +2526,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -2108,6 +2538,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2180,7 +2621,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -2219,6 +2660,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2279,6 +2731,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_USER_NOT_FOUND`: User not found. */
       404: {
         headers: {
@@ -2291,6 +2752,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2364,7 +2836,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -2412,6 +2884,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2479,7 +2962,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -2500,6 +2983,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2582,9 +3076,29 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2664,7 +3178,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -2703,6 +3217,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. `E_IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was already used with a different request body. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2785,9 +3310,29 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2850,6 +3395,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -2862,6 +3416,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2924,6 +3489,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -2936,6 +3510,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3014,7 +3599,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -3062,6 +3647,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3120,7 +3716,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -3141,6 +3737,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3210,6 +3817,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -3222,6 +3838,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3291,6 +3918,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -3303,6 +3939,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3378,6 +4025,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -3408,6 +4064,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3470,6 +4137,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. `E_COMMENT_NOT_FOUND`: Comment not found. */
       404: {
         headers: {
@@ -3482,6 +4158,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3548,9 +4235,29 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3623,7 +4330,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -3662,6 +4369,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3722,6 +4440,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_PROJECT_NOT_FOUND`: Project not found. */
       404: {
         headers: {
@@ -3734,6 +4461,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3807,7 +4545,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -3846,6 +4584,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3904,7 +4653,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -3934,6 +4683,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4000,7 +4760,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -4012,6 +4772,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4084,7 +4855,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -4114,6 +4885,17 @@ export interface operations {
       /** @description `E_WORKFLOW_INVALID_RULE`: The workflow rule is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4174,7 +4956,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -4195,6 +4977,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4268,7 +5061,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -4307,6 +5100,17 @@ export interface operations {
       /** @description `E_WORKFLOW_INVALID_RULE`: The workflow rule is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4365,7 +5169,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -4386,6 +5190,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4454,9 +5269,29 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4517,6 +5352,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_NOTIFICATION_NOT_FOUND`: Notification not found. */
       404: {
         headers: {
@@ -4529,6 +5373,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4586,6 +5441,26 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
@@ -4637,9 +5512,20 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4697,9 +5583,20 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4757,9 +5654,20 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4820,7 +5728,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -4832,6 +5740,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4902,6 +5821,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -4932,6 +5860,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5121,6 +6060,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -5160,6 +6108,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5229,6 +6188,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -5241,6 +6209,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5386,6 +6365,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_ATTACHMENT_NOT_FOUND`: Attachment not found. */
       404: {
         headers: {
@@ -5398,6 +6386,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5456,7 +6455,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -5477,6 +6476,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5535,6 +6545,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
@@ -5553,6 +6572,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
@@ -5562,7 +6592,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
           /** @description Seconds to wait */
@@ -5619,7 +6649,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -5726,6 +6756,26 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
@@ -5790,7 +6840,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -5820,6 +6870,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5888,7 +6949,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
           [name: string]: unknown
@@ -5918,6 +6979,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {

@@ -23,3 +23,13 @@ export async function limitCredentialAttempts(c: Context<AppEnv>, account?: { wo
     headers: { 'Retry-After': String(PERIOD_SECONDS) },
   })
 }
+
+/** Requests with an API token: one counter per token (`RATE_LIMIT_BY_TOKEN`, 1,000 a minute). */
+export async function limitApiToken(c: Context<AppEnv>, tokenId: string) {
+  const outcome = await c.env.RATE_LIMIT_BY_TOKEN.limit({ key: `token:${tokenId}` })
+  if (outcome.success) return
+  throw new ApiError('E_RATE_LIMITED', {
+    details: { retryAfterSeconds: PERIOD_SECONDS },
+    headers: { 'Retry-After': String(PERIOD_SECONDS) },
+  })
+}
