@@ -1541,21 +1541,19 @@ export interface components {
        */
       slug: string
       name: string
-      jurisdiction: components['schemas']['Jurisdiction']
-      locationHint: components['schemas']['LocationHint']
+      /**
+       * @description A hard guarantee: the workspace’s data and files stay in this jurisdiction
+       * @enum {string|null}
+       */
+      jurisdiction: 'eu' | 'fedramp' | null
+      /**
+       * @description Where the workspace is first placed, near its team: a preference, not a guarantee
+       * @enum {string|null}
+       */
+      locationHint: 'wnam' | 'enam' | 'sam' | 'weur' | 'eeur' | 'apac' | 'oc' | 'afr' | 'me' | null
       /** Format: date-time */
       createdAt: string
     }
-    /**
-     * @description A hard guarantee: the workspace’s data and files stay in this jurisdiction
-     * @enum {string|null}
-     */
-    Jurisdiction: 'eu' | 'fedramp' | null
-    /**
-     * @description Where the workspace is first placed, near its team: a preference, not a guarantee
-     * @enum {string|null}
-     */
-    LocationHint: 'wnam' | 'enam' | 'sam' | 'weur' | 'eeur' | 'apac' | 'oc' | 'afr' | 'me' | null
     CreateWorkspace: {
       /**
        * @description 3–40 characters of `a-z`, `0-9` and `-`, starting and ending with a letter or digit
@@ -1564,8 +1562,16 @@ export interface components {
       slug: string
       /** @example Acme Support */
       name: string
-      jurisdiction?: components['schemas']['Jurisdiction']
-      locationHint?: components['schemas']['LocationHint']
+      /**
+       * @description A hard guarantee: the workspace’s data and files stay in this jurisdiction
+       * @enum {string|null}
+       */
+      jurisdiction?: 'eu' | 'fedramp' | null
+      /**
+       * @description Where the workspace is first placed, near its team: a preference, not a guarantee
+       * @enum {string|null}
+       */
+      locationHint?: 'wnam' | 'enam' | 'sam' | 'weur' | 'eeur' | 'apac' | 'oc' | 'afr' | 'me' | null
       /** @description The workspace’s first admin, logged in by the answer */
       admin: {
         /** @example Ada Lovelace */

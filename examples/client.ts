@@ -10,7 +10,8 @@
  *   node examples/client.ts http://localhost:8787
  *
  * It logs in as the development admin that `wrangler dev` seeds, or as TICKETING_EMAIL /
- * TICKETING_PASSWORD (creating a project needs a manager or an admin).
+ * TICKETING_PASSWORD (creating a project needs a manager or an admin), in the workspace named by
+ * TICKETING_WORKSPACE (unset: `default`).
  */
 import createClient from 'openapi-fetch'
 import type { components, paths } from './api-types.ts'
@@ -23,6 +24,8 @@ export interface FlowOptions {
   baseUrl: string
   email?: string | undefined
   password?: string | undefined
+  /** The workspace to log in to; omitted: `default`. Everything after login happens in it. */
+  workspace?: string | undefined
   /** The fetch to send every request with (the end-to-end suite passes one that checks each response). */
   fetch?: (request: Request) => Promise<Response>
   log?: (line: string) => void
@@ -52,10 +55,14 @@ export async function coreFlow(options: FlowOptions): Promise<FlowResult> {
   const session = ok(
     'log in',
     await api.POST('/api/v1/auth/login', {
-      body: { email: options.email ?? 'admin@company.com', password: options.password ?? 'password' },
+      body: {
+        email: options.email ?? 'admin@company.com',
+        password: options.password ?? 'password',
+        ...(options.workspace ? { workspace: options.workspace } : {}),
+      },
     }),
   )
-  log(`logged in as ${session.user.email} (${session.user.role})`)
+  log(`logged in as ${session.user.email} (${session.user.role}) to ${options.workspace || 'default'}`)
   api.use({
     onRequest: ({ request }) => {
       request.headers.set('Authorization', `Bearer ${session.accessToken}`)
@@ -148,6 +155,7 @@ if (import.meta.filename === process.argv[1]) {
     baseUrl,
     email: process.env.TICKETING_EMAIL,
     password: process.env.TICKETING_PASSWORD,
+    workspace: process.env.TICKETING_WORKSPACE,
     log: (line) => console.log(line),
   })
   console.log('example client: core flow done')

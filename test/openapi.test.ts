@@ -20,6 +20,7 @@ type Document = {
   info: { title: string; license?: { name: string } }
   servers: { url: string }[]
   paths: Record<string, Record<string, Operation>>
+  tags?: { name: string; description?: string }[]
   components: { schemas: Record<string, { required?: string[] }>; securitySchemes: Record<string, unknown> }
 }
 
@@ -109,6 +110,16 @@ describe('GET /openapi.json', () => {
         expect(response.content?.['application/json']?.schema.$ref, `${where} ${status}`).toBe(
           '#/components/schemas/Error',
         )
+      }
+    }
+  })
+
+  it('lists every tag an operation uses, with a description', async () => {
+    const doc = await loadDocument()
+    const declared = new Map((doc.tags ?? []).map((tag) => [tag.name, tag]))
+    for (const { operation } of operations(doc)) {
+      for (const tag of operation.tags ?? []) {
+        expect(declared.get(tag)?.description, `${operation.operationId}: tag ${tag}`).toBeTruthy()
       }
     }
   })

@@ -8,11 +8,12 @@ import { text, WorkspaceSlugSchema } from '../../lib/schemas'
 import { TokenPairSchema } from '../auth/auth.schemas'
 import { EmailSchema, NameSchema, PasswordSchema, UserSchema } from '../users/users.schemas'
 
-export const JurisdictionSchema = z.enum(JURISDICTIONS).openapi('Jurisdiction', {
+// Not named components: every use is nullable, and a named component would carry the null itself.
+export const JurisdictionSchema = z.enum(JURISDICTIONS).openapi({
   description: 'A hard guarantee: the workspace’s data and files stay in this jurisdiction',
 })
 
-export const LocationHintSchema = z.enum(LOCATION_HINTS).openapi('LocationHint', {
+export const LocationHintSchema = z.enum(LOCATION_HINTS).openapi({
   description: 'Where the workspace is first placed, near its team: a preference, not a guarantee',
 })
 
