@@ -13,7 +13,7 @@ const common = { tags } as const
 
 export const list = createRoute({
   ...common,
-  ...access('users:read'),
+  ...access('users:read', requireRole('admin')),
   method: 'get',
   path: '/',
   operationId: 'listUsers',
