@@ -299,7 +299,12 @@ describe('a busy API token', () => {
     const { token } = await mint(user, ['tickets:read'])
     const counted: string[] = []
     // The platform's limiter answers "over the limit" for this token; the API must say so.
-    const limiter = { limit: async ({ key }: { key: string }) => (counted.push(key), { success: false }) }
+    const limiter = {
+      limit: async ({ key }: { key: string }) => {
+        counted.push(key)
+        return { success: false }
+      },
+    }
     const res = await callWithEnv(
       { RATE_LIMIT_BY_TOKEN: limiter },
       new Request(`${ORIGIN}/api/v1/tickets`, { headers: { Authorization: `Bearer ${token}` } }),
