@@ -843,7 +843,7 @@ export interface components {
       expiresAt: string
       /**
        * Format: date-time
-       * @description To the minute
+       * @description To the minute (seconds are always 0)
        */
       lastUsedAt: string | null
     }

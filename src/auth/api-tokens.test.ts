@@ -11,7 +11,7 @@ describe('API token strings', () => {
     })
     expect(plain.hash).toBe(await hashApiToken(plain.token))
     expect(plain.hash).not.toContain(plain.token.slice(-43))
-    expect(plain.shown).toBe(plain.token.slice(0, 16))
+    expect(plain.shown).toBe(`tkt_acme.${plain.tokenId.slice(0, 8)}`)
 
     const eu = await newApiToken({ slug: 'acme-eu', jurisdiction: 'eu' })
     expect(eu.token).toMatch(/^tkt_acme-eu\.eu\.[0-9a-f]{32}\./)

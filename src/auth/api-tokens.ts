@@ -8,8 +8,8 @@ import { base64url } from 'jose'
 import { isJurisdiction, isSlug, type WorkspaceRef } from '../domain/workspaces'
 
 export const API_TOKEN_PREFIX = 'tkt_'
-/** How much of a token is shown again (in lists): enough to recognise it, never enough to use it. */
-export const SHOWN_LENGTH = 16
+/** How much of a token's id is shown again (in lists): enough to tell tokens apart, never enough to use one. */
+const SHOWN_ID_LENGTH = 8
 
 const TOKEN_ID = /^[0-9a-f]{32}$/
 const SECRET = /^[A-Za-z0-9_-]{43}$/
@@ -27,7 +27,8 @@ export async function newApiToken(workspace: WorkspaceRef) {
   const secret = base64url.encode(crypto.getRandomValues(new Uint8Array(32)))
   const place = workspace.jurisdiction ? `${workspace.slug}.${workspace.jurisdiction}` : workspace.slug
   const token = `${API_TOKEN_PREFIX}${place}.${tokenId}.${secret}`
-  return { tokenId, token, hash: await hashApiToken(token), shown: token.slice(0, SHOWN_LENGTH) }
+  const shown = `${API_TOKEN_PREFIX}${place}.${tokenId.slice(0, SHOWN_ID_LENGTH)}`
+  return { tokenId, token, hash: await hashApiToken(token), shown }
 }
 
 /** Where a token belongs, read from the string alone; null when it is not a well-formed token. */

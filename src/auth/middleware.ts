@@ -34,10 +34,11 @@ const authenticate = (accepts: TokenAccess) =>
       if (accepts === 'session-only') throw new ApiError('E_AUTH_SESSION_REQUIRED')
       const parsed = parseApiToken(token)
       if (!parsed) throw new ApiError('E_AUTH_TOKEN_INVALID')
-      await limitApiToken(c, parsed.tokenId)
+      const hash = await hashApiToken(token)
+      await limitApiToken(c, hash)
       useWorkspace(c, parsed.workspace)
       const scope = accepts === 'any-scope' ? null : accepts
-      const apiToken = { id: parsed.tokenId, hash: await hashApiToken(token), scope }
+      const apiToken = { id: parsed.tokenId, hash, scope }
       c.set('auth', { actor: { userId: '', sessionId: '', apiToken } })
     } else {
       const verified = await checkToken(c.get('config'), token, 'access')

@@ -24,9 +24,13 @@ export async function limitCredentialAttempts(c: Context<AppEnv>, account?: { wo
   })
 }
 
-/** Requests with an API token: one counter per token (`RATE_LIMIT_BY_TOKEN`, 1,000 a minute). */
-export async function limitApiToken(c: Context<AppEnv>, tokenId: string) {
-  const outcome = await c.env.RATE_LIMIT_BY_TOKEN.limit({ key: `token:${tokenId}` })
+/**
+ * Requests with an API token: one counter per token (`RATE_LIMIT_BY_TOKEN`, 1,000 a minute), keyed
+ * by the hash of the whole token, so requests with a guessed secret for a known token id count
+ * against themselves and never lock the real token out.
+ */
+export async function limitApiToken(c: Context<AppEnv>, tokenHash: string) {
+  const outcome = await c.env.RATE_LIMIT_BY_TOKEN.limit({ key: `token:${tokenHash}` })
   if (outcome.success) return
   throw new ApiError('E_RATE_LIMITED', {
     details: { retryAfterSeconds: PERIOD_SECONDS },

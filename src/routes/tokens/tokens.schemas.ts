@@ -24,7 +24,7 @@ export const ApiTokenSchema = z
       .openapi({ description: 'The token’s first characters, to recognise it by', example: 'tkt_acme.3f2a9c' }),
     createdAt: z.iso.datetime(),
     expiresAt: z.iso.datetime(),
-    lastUsedAt: z.iso.datetime().nullable().openapi({ description: 'To the minute' }),
+    lastUsedAt: z.iso.datetime().nullable().openapi({ description: 'To the minute (seconds are always 0)' }),
   })
   .openapi('ApiToken')
 

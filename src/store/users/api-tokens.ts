@@ -13,9 +13,6 @@ import type { Actor, Principal, StoreContext } from '../db/context'
 import { seqPage } from '../db/paging'
 import { first, nowIso, one, run, transact } from '../db/sql'
 
-/** `lastUsedAt` is kept to the minute: a busy token writes at most once a minute. */
-export const LAST_USED_RESOLUTION_MS = 60_000
-
 type TokenRow = {
   seq: number
   id: string
@@ -162,9 +159,8 @@ export function authenticateToken(sql: SqlStorage, token: NonNullable<Actor['api
   if (token.scope && !grants(scopes, token.scope)) {
     return fail('E_AUTH_INSUFFICIENT_SCOPE', { requiredScope: token.scope, grantedScopes: scopes })
   }
-  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString()
-  if (row.last_used_at === null || row.last_used_at <= stale) {
-    run(sql, 'UPDATE api_tokens SET last_used_at = ? WHERE id = ?', now.toISOString(), row.id)
-  }
+  // Kept to the minute: written when the minute changes, so at most once a minute per token.
+  const minute = `${now.toISOString().slice(0, 16)}:00.000Z`
+  if (row.last_used_at !== minute) run(sql, 'UPDATE api_tokens SET last_used_at = ? WHERE id = ?', minute, row.id)
   return ok({ id: row.user_id, role: row.role, name: row.user_name, sessionId: '', tokenId: row.id })
 }
