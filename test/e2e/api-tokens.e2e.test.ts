@@ -112,7 +112,10 @@ describe('an API token over real HTTP against wrangler dev', () => {
       expiresAt: minted.expiresAt,
       lastUsedAt: expect.any(String),
     })
-    expect(Date.parse(entry?.lastUsedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(minted.createdAt))
+    // Kept to the minute: the minute of the first use, not before the token's own minute.
+    expect(entry?.lastUsedAt).toMatch(/:00\.000Z$/)
+    const usedMinute = entry?.lastUsedAt?.slice(0, 16) ?? ''
+    expect(usedMinute >= minted.createdAt.slice(0, 16), `${usedMinute} vs ${minted.createdAt}`).toBe(true)
     expect(JSON.stringify(listed)).not.toContain(secret)
 
     // Revoked: 401 at once, and gone from the list; the session that revoked it goes on.
