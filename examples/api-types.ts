@@ -1735,6 +1735,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -1830,6 +1832,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -1929,6 +1933,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2353,6 +2359,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2451,6 +2459,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2535,6 +2545,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2630,6 +2642,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2740,6 +2754,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2845,6 +2861,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2971,6 +2989,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3085,6 +3105,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3187,6 +3209,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3319,6 +3343,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3404,6 +3430,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3498,6 +3526,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3608,6 +3638,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3725,6 +3757,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3826,6 +3860,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3927,6 +3963,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4034,6 +4072,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4146,6 +4186,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4244,6 +4286,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4339,6 +4383,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4449,6 +4495,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4554,6 +4602,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4662,6 +4712,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4769,6 +4821,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4864,6 +4918,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4965,6 +5021,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5070,6 +5128,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5178,6 +5238,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5278,6 +5340,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5361,6 +5425,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5450,6 +5516,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5521,6 +5589,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5592,6 +5662,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5663,6 +5735,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5737,6 +5811,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5830,6 +5906,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6069,6 +6147,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6197,6 +6277,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6374,6 +6456,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6464,6 +6548,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6554,6 +6640,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6658,6 +6746,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6765,6 +6855,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6849,6 +6941,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -6958,6 +7052,8 @@ export interface operations {
       /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {

@@ -130,7 +130,9 @@ describe('using an API token', () => {
     const send = (token: string) =>
       call(route.method, route.path(admin.user), { token, ...(route.body ? { body: route.body() } : {}) })
     await expectStatus(await send(right.token), route.ok)
-    const refused = await expectError(await send(wrong.token), 403, 'E_AUTH_INSUFFICIENT_SCOPE')
+    const answer = await send(wrong.token)
+    expect(answer.headers.get('WWW-Authenticate')).toContain(`error="insufficient_scope", scope="${route.scope}"`)
+    const refused = await expectError(answer, 403, 'E_AUTH_INSUFFICIENT_SCOPE')
     expect(refused.details).toMatchObject({ requiredScope: route.scope })
   })
 

@@ -64,6 +64,14 @@ export function errorResponses(...codes: ErrorCode[]): Record<number, ErrorRespo
     if (status === 401) {
       response.headers = { 'WWW-Authenticate': { description: 'Bearer challenge', schema: { type: 'string' } } }
     }
+    if (status === 403 && set.has('E_AUTH_INSUFFICIENT_SCOPE')) {
+      response.headers = {
+        'WWW-Authenticate': {
+          description: 'With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed',
+          schema: { type: 'string' },
+        },
+      }
+    }
     if (status === 429 || status === 503) {
       response.headers = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } }
     }
