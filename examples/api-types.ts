@@ -41,6 +41,50 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/auth/tokens': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List live API tokens
+     * @description The caller’s own unrevoked, unexpired tokens, oldest first; admins may ask for one user’s (`user_id`) or all (`all=true`). Never the secrets.
+     */
+    get: operations['listApiTokens']
+    put?: never
+    /**
+     * Create an API token
+     * @description A long-lived credential for scripts and integrations, acting as the caller with the caller’s current role, narrowed to `scopes`. The secret (`token`) is in this answer only; the API keeps nothing but its hash. Scopes beyond the caller’s role are refused (403, `details.scopes`).
+     */
+    post: operations['createApiToken']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/auth/tokens/{tokenId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /**
+     * Revoke an API token
+     * @description Its owner or an admin. From this answer on, the token is refused (401).
+     */
+    delete: operations['revokeApiToken']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/auth/login': {
     parameters: {
       query?: never
@@ -762,6 +806,56 @@ export interface components {
       use: string
       n: string
       e: string
+    }
+    CreatedApiToken: components['schemas']['ApiToken'] & {
+      /** @description The secret, `tkt_…`: shown this once and never again. Send it as `Authorization: Bearer tkt_…`. */
+      token: string
+    }
+    /**
+     * @description What an API token may do, within its user’s current role. `tickets:*` covers tickets, comments, attachments and notifications; a `…:write` scope includes its `…:read`.
+     * @enum {string}
+     */
+    Scope:
+      | 'tickets:read'
+      | 'tickets:write'
+      | 'projects:read'
+      | 'projects:write'
+      | 'users:read'
+      | 'users:write'
+      | 'reports:read'
+      | 'workflows:write'
+      | 'webhooks:write'
+    ApiToken: {
+      /** @example 3f2a9c1e0b7d4e5f8a6b2c1d0e9f8a7b */
+      id: string
+      /** Format: uuid */
+      userId: string
+      name: string
+      scopes: components['schemas']['Scope'][]
+      /**
+       * @description The token’s first characters, to recognise it by
+       * @example tkt_acme.3f2a9c
+       */
+      prefix: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      expiresAt: string
+      /**
+       * Format: date-time
+       * @description To the minute (seconds are always 0)
+       */
+      lastUsedAt: string | null
+    }
+    CreateApiToken: {
+      /** @example CI deploy bot */
+      name: string
+      scopes: components['schemas']['Scope'][]
+      /**
+       * @description Days until it expires (default 90)
+       * @default 90
+       */
+      expiresInDays?: number
     }
     LoginResponse: components['schemas']['TokenPair'] & {
       user: components['schemas']['User']
@@ -1596,6 +1690,308 @@ export interface operations {
       }
     }
   }
+  listApiTokens: {
+    parameters: {
+      query?: {
+        /** @description Items per page (1–200); empty or absent: 50 */
+        limit?: number
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
+        cursor?: string
+        /** @description Admins: the tokens of this user */
+        user_id?: string
+        /** @description Admins: every token of the workspace */
+        all?: boolean
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of tokens */
+      200: {
+        headers: {
+          /** @description Number of items matching the filters */
+          'X-Total-Count'?: number
+          /** @description RFC 8288 link to the next page (`rel="next"`), present when more items exist */
+          Link?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['ApiToken'][]
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createApiToken: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateApiToken']
+      }
+    }
+    responses: {
+      /** @description Token created: store `token` now, it is never shown again */
+      201: {
+        headers: {
+          /** @description URL of the token */
+          Location?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedApiToken']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  revokeApiToken: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The token’s id */
+        tokenId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Revoked */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_API_TOKEN_NOT_FOUND`: API token not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
   login: {
     parameters: {
       query?: never
@@ -1960,6 +2356,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -1981,6 +2388,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2032,6 +2450,28 @@ export interface operations {
         headers: {
           /** @description Bearer challenge */
           'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2102,9 +2542,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2114,6 +2556,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2186,9 +2639,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2225,6 +2680,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2285,6 +2751,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_USER_NOT_FOUND`: User not found. */
       404: {
         headers: {
@@ -2297,6 +2774,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2370,9 +2858,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2418,6 +2908,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2485,9 +2986,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2506,6 +3009,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2588,9 +3102,31 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2670,9 +3206,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -2709,6 +3247,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. `E_IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was already used with a different request body. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2791,9 +3340,31 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2856,6 +3427,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -2868,6 +3450,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -2930,6 +3523,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -2942,6 +3546,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3020,9 +3635,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3068,6 +3685,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3126,9 +3754,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3147,6 +3777,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3216,6 +3857,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -3228,6 +3880,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3297,6 +3960,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -3309,6 +3983,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3384,6 +4069,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -3414,6 +4110,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3476,6 +4183,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. `E_COMMENT_NOT_FOUND`: Comment not found. */
       404: {
         headers: {
@@ -3488,6 +4206,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3554,9 +4283,31 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3629,9 +4380,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3668,6 +4421,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3728,6 +4492,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_PROJECT_NOT_FOUND`: Project not found. */
       404: {
         headers: {
@@ -3740,6 +4515,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3813,9 +4599,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3852,6 +4640,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -3910,9 +4709,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -3940,6 +4741,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4006,9 +4818,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4018,6 +4832,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4090,9 +4915,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4120,6 +4947,17 @@ export interface operations {
       /** @description `E_WORKFLOW_INVALID_RULE`: The workflow rule is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4180,9 +5018,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4201,6 +5041,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4274,9 +5125,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4313,6 +5166,17 @@ export interface operations {
       /** @description `E_WORKFLOW_INVALID_RULE`: The workflow rule is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4371,9 +5235,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4392,6 +5258,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4460,9 +5337,31 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4523,6 +5422,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_NOTIFICATION_NOT_FOUND`: Notification not found. */
       404: {
         headers: {
@@ -4535,6 +5445,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4592,6 +5513,28 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
@@ -4643,9 +5586,22 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4703,9 +5659,22 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4763,9 +5732,22 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4826,9 +5808,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -4838,6 +5822,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -4908,6 +5903,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -4938,6 +5944,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5127,6 +6144,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -5166,6 +6194,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5235,6 +6274,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
@@ -5247,6 +6297,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5392,6 +6453,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_ATTACHMENT_NOT_FOUND`: Attachment not found. */
       404: {
         headers: {
@@ -5404,6 +6476,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5462,9 +6545,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5483,6 +6568,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5541,6 +6637,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
@@ -5559,6 +6666,17 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
@@ -5568,7 +6686,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
       503: {
         headers: {
           /** @description Seconds to wait */
@@ -5625,9 +6743,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5732,6 +6852,28 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
@@ -5796,9 +6938,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5826,6 +6970,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {
@@ -5894,9 +7049,11 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
       403: {
         headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
           [name: string]: unknown
         }
         content: {
@@ -5924,6 +7081,17 @@ export interface operations {
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
           [name: string]: unknown
         }
         content: {

@@ -11,7 +11,9 @@
  *
  * It logs in as the development admin that `wrangler dev` seeds, or as TICKETING_EMAIL /
  * TICKETING_PASSWORD (creating a project needs a manager or an admin), in the workspace named by
- * TICKETING_WORKSPACE (unset: `default`).
+ * TICKETING_WORKSPACE (unset: `default`). Or, with TICKETING_API_TOKEN set to an API token
+ * (`tkt_…`, with the scopes in FLOW_SCOPES), it logs in not at all and acts as the token's user, in
+ * the token's workspace. `mintApiToken` makes such a token from a login session.
  */
 import createClient from 'openapi-fetch'
 import type { components, paths } from './api-types.ts'
@@ -19,8 +21,13 @@ import type { components, paths } from './api-types.ts'
 export type Ticket = components['schemas']['Ticket']
 export type HistoryEntry = components['schemas']['TicketHistoryEntry']
 export type Dashboard = components['schemas']['Dashboard']
+export type Scope = components['schemas']['Scope']
+export type CreatedApiToken = components['schemas']['CreatedApiToken']
 
-export interface FlowOptions {
+/** What the flow needs of an API token: projects, tickets (and their attachments), the dashboard. */
+export const FLOW_SCOPES: Scope[] = ['projects:write', 'tickets:write', 'reports:read']
+
+export interface Credentials {
   baseUrl: string
   email?: string | undefined
   password?: string | undefined
@@ -28,6 +35,14 @@ export interface FlowOptions {
   workspace?: string | undefined
   /** The fetch to send every request with (the end-to-end suite passes one that checks each response). */
   fetch?: (request: Request) => Promise<Response>
+}
+
+export interface FlowOptions extends Credentials {
+  /**
+   * An API token (`tkt_…`) to act with instead of logging in: `email`, `password` and `workspace`
+   * are then not used (the token names its workspace). It needs FLOW_SCOPES.
+   */
+  apiToken?: string | undefined
   log?: (line: string) => void
 }
 
@@ -47,14 +62,24 @@ function ok<T>(step: string, result: { data?: T; error?: unknown; response: Resp
   return result.data
 }
 
-export async function coreFlow(options: FlowOptions): Promise<FlowResult> {
-  const send = options.fetch ?? ((request: Request) => fetch(request))
-  const log = options.log ?? (() => {})
-  const api = createClient<paths>({ baseUrl: options.baseUrl, fetch: send })
+/** A client that sends `bearer` (a login session's access token or an API token) with every request. */
+function clientFor(baseUrl: string, send: (request: Request) => Promise<Response>, bearer?: string) {
+  const api = createClient<paths>({ baseUrl, fetch: send })
+  if (bearer) {
+    api.use({
+      onRequest: ({ request }) => {
+        request.headers.set('Authorization', `Bearer ${bearer}`)
+        return request
+      },
+    })
+  }
+  return api
+}
 
-  const session = ok(
+async function logIn(options: Credentials, send: (request: Request) => Promise<Response>) {
+  return ok(
     'log in',
-    await api.POST('/api/v1/auth/login', {
+    await clientFor(options.baseUrl, send).POST('/api/v1/auth/login', {
       body: {
         email: options.email ?? 'admin@company.com',
         password: options.password ?? 'password',
@@ -62,13 +87,46 @@ export async function coreFlow(options: FlowOptions): Promise<FlowResult> {
       },
     }),
   )
-  log(`logged in as ${session.user.email} (${session.user.role}) to ${options.workspace || 'default'}`)
-  api.use({
-    onRequest: ({ request }) => {
-      request.headers.set('Authorization', `Bearer ${session.accessToken}`)
-      return request
-    },
-  })
+}
+
+/**
+ * Logs in and mints an API token for the flow (FLOW_SCOPES unless told otherwise). Minting needs a
+ * login session; the answer's `token` is the only time the secret is shown.
+ */
+export async function mintApiToken(
+  options: Credentials & { name?: string; scopes?: Scope[]; expiresInDays?: number },
+): Promise<CreatedApiToken> {
+  const send = options.fetch ?? ((request: Request) => fetch(request))
+  const session = await logIn(options, send)
+  const api = clientFor(options.baseUrl, send, session.accessToken)
+  return ok(
+    'mint an API token',
+    await api.POST('/api/v1/auth/tokens', {
+      body: {
+        name: options.name ?? 'example client',
+        scopes: options.scopes ?? FLOW_SCOPES,
+        ...(options.expiresInDays === undefined ? {} : { expiresInDays: options.expiresInDays }),
+      },
+    }),
+  )
+}
+
+export async function coreFlow(options: FlowOptions): Promise<FlowResult> {
+  const send = options.fetch ?? ((request: Request) => fetch(request))
+  const log = options.log ?? (() => {})
+
+  let bearer: string
+  if (options.apiToken) {
+    bearer = options.apiToken
+    // /auth/me takes an API token of any scope: who the token acts as.
+    const me = ok('read the token’s user', await clientFor(options.baseUrl, send, bearer).GET('/api/v1/auth/me'))
+    log(`using an API token of ${me.email} (${me.role})`)
+  } else {
+    const session = await logIn(options, send)
+    bearer = session.accessToken
+    log(`logged in as ${session.user.email} (${session.user.role}) to ${options.workspace || 'default'}`)
+  }
+  const api = clientFor(options.baseUrl, send, bearer)
 
   const projectKey = `EX${crypto.randomUUID().replaceAll('-', '').slice(0, 6).toUpperCase()}`
   const project = ok(
@@ -153,6 +211,7 @@ if (import.meta.filename === process.argv[1]) {
   const baseUrl = process.argv[2] ?? 'http://localhost:8787'
   await coreFlow({
     baseUrl,
+    apiToken: process.env.TICKETING_API_TOKEN,
     email: process.env.TICKETING_EMAIL,
     password: process.env.TICKETING_PASSWORD,
     workspace: process.env.TICKETING_WORKSPACE,

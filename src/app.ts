@@ -26,6 +26,7 @@ import { projectsRouter } from './routes/projects'
 import { reportsRouter } from './routes/reports'
 import { systemRouter } from './routes/system'
 import { ticketsRouter } from './routes/tickets'
+import { tokensRouter } from './routes/tokens'
 import { usersRouter } from './routes/users'
 import { workflowsRouter } from './routes/workflows'
 import { workspacesRouter } from './routes/workspaces'
@@ -54,6 +55,7 @@ export function createApp() {
   app.use('/api/*', fixedRouteMethods(app))
 
   app.route('/', systemRouter)
+  app.route('/api/v1/auth/tokens', tokensRouter)
   app.route('/api/v1/auth', authRouter)
   app.route('/api/v1/users', usersRouter)
   app.route('/api/v1/tickets', ticketsRouter)

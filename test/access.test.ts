@@ -13,6 +13,9 @@ import { asAdmin, call, createTicket, expectError, expectStatus } from './helper
 const PROTECTED = [
   'POST /api/v1/auth/logout',
   'GET /api/v1/auth/me',
+  'POST /api/v1/auth/tokens',
+  'GET /api/v1/auth/tokens',
+  'DELETE /api/v1/auth/tokens/{tokenId}',
   'GET /api/v1/users',
   'POST /api/v1/users',
   'GET /api/v1/users/{userId}',

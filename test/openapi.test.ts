@@ -7,6 +7,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { SCOPES } from '../src/domain/scopes'
 import { call, expectStatus } from './helpers'
 
 type Operation = {
@@ -134,7 +135,17 @@ describe('GET /openapi.json', () => {
         expect(operation.security).toEqual([{}, { bearerAuth: [] }])
         expect(operation.responses['401']).toBeDefined()
       } else {
-        expect(operation.security).toEqual([{ bearerAuth: [] }])
+        // An access token always; an API token too, unless the operation needs a login session,
+        // with the one scope it needs (none listed: any scope will do).
+        const [session, token, ...rest] = operation.security ?? []
+        expect(session).toEqual({ bearerAuth: [] })
+        expect(rest).toEqual([])
+        if (token !== undefined) {
+          const scopes = (token as { apiToken?: string[] }).apiToken
+          expect(scopes, operation.operationId).toBeDefined()
+          expect(scopes?.length ?? 0).toBeLessThanOrEqual(1)
+          for (const scope of scopes ?? []) expect(SCOPES).toContain(scope)
+        }
         expect(operation.responses['401']).toBeDefined()
       }
     }

@@ -23,3 +23,17 @@ export async function limitCredentialAttempts(c: Context<AppEnv>, account?: { wo
     headers: { 'Retry-After': String(PERIOD_SECONDS) },
   })
 }
+
+/**
+ * Requests with an API token: one counter per token (`RATE_LIMIT_BY_TOKEN`, 1,000 a minute), keyed
+ * by the hash of the whole token, so requests with a guessed secret for a known token id count
+ * against themselves and never lock the real token out.
+ */
+export async function limitApiToken(c: Context<AppEnv>, tokenHash: string) {
+  const outcome = await c.env.RATE_LIMIT_BY_TOKEN.limit({ key: `token:${tokenHash}` })
+  if (outcome.success) return
+  throw new ApiError('E_RATE_LIMITED', {
+    details: { retryAfterSeconds: PERIOD_SECONDS },
+    headers: { 'Retry-After': String(PERIOD_SECONDS) },
+  })
+}

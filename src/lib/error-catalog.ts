@@ -28,7 +28,16 @@ export const errorCatalog = {
     status: 403,
     message: 'You do not have permission to do this',
   },
+  E_AUTH_INSUFFICIENT_SCOPE: {
+    status: 403,
+    message: 'This API token lacks the scope this needs (details.requiredScope)',
+  },
+  E_AUTH_SESSION_REQUIRED: {
+    status: 403,
+    message: 'This needs a login session: an API token cannot do it',
+  },
   E_NOT_FOUND: { status: 404, message: 'No such resource' },
+  E_API_TOKEN_NOT_FOUND: { status: 404, message: 'API token not found' },
   E_USER_NOT_FOUND: { status: 404, message: 'User not found' },
   E_TICKET_NOT_FOUND: { status: 404, message: 'Ticket not found' },
   E_PROJECT_NOT_FOUND: { status: 404, message: 'Project not found' },

@@ -50,8 +50,14 @@ export async function unwrap<T>(pending: Promise<Result<T>> | Result<T>): Promis
 
 export type ErrorBody = { error: ErrorCode; message: string; details: Details }
 
-/** 401 answers carry a Bearer challenge (RFC 6750) so clients know how to authenticate. */
+/**
+ * 401 answers carry a Bearer challenge (RFC 6750) so clients know how to authenticate; an API
+ * token without the route's scope gets `insufficient_scope` with the scope it needs.
+ */
 const challenge = (error: ApiError): string | undefined => {
+  if (error.code === 'E_AUTH_INSUFFICIENT_SCOPE') {
+    return `Bearer realm="ticketing-api", error="insufficient_scope", scope="${String(error.details.requiredScope ?? '')}"`
+  }
   if (error.status !== 401) return undefined
   if (error.code === 'E_AUTH_INVALID_CREDENTIALS') return 'Bearer realm="ticketing-api"'
   return `Bearer realm="ticketing-api", error="invalid_token", error_description="${error.message}"`

@@ -7,7 +7,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Config } from '../config'
 import type { AppEnv } from './app-env'
-import { BEARER, bearerSecurity } from './openapi'
+import { API_TOKEN, BEARER, bearerSecurity } from './openapi'
 
 const TAGS = [
   { name: 'Auth', description: 'Log in, register, refresh and revoke sessions' },
@@ -56,6 +56,13 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, origin: string, config
         scheme: 'bearer',
         bearerFormat: 'JWT',
         description: 'Access token from `POST /api/v1/auth/login` or `/refresh`',
+      })
+      app.openAPIRegistry.registerComponent('securitySchemes', API_TOKEN, {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'tkt_…',
+        description:
+          'API token from `POST /api/v1/auth/tokens`, sent as `Authorization: Bearer tkt_…`. An operation that takes one names the scope it needs in its security requirement; one that lists only `bearerAuth` needs a login session.',
       })
       registered.add(app)
     }

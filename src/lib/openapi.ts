@@ -19,8 +19,18 @@ export const ErrorSchema = z
 /** Codes every route can produce: an unexpected failure, and a workspace object that is overloaded or briefly unreachable. */
 const ALWAYS: ErrorCode[] = ['E_INTERNAL_ERROR', 'E_SERVICE_UNAVAILABLE']
 
-/** Codes of a route that requires a bearer token. */
-export const AUTH_ERRORS: ErrorCode[] = ['E_AUTH_TOKEN_INVALID', 'E_AUTH_TOKEN_EXPIRED', 'E_SERVICE_MISCONFIGURED']
+/**
+ * Codes of a route that requires a bearer token: a bad or expired one; an API token without the
+ * route's scope, or on a route that needs a login session; an API token over its rate limit.
+ */
+export const AUTH_ERRORS: ErrorCode[] = [
+  'E_AUTH_TOKEN_INVALID',
+  'E_AUTH_TOKEN_EXPIRED',
+  'E_AUTH_INSUFFICIENT_SCOPE',
+  'E_AUTH_SESSION_REQUIRED',
+  'E_RATE_LIMITED',
+  'E_SERVICE_MISCONFIGURED',
+]
 
 /** Codes of a route that reads a JSON body. */
 export const BODY_ERRORS: ErrorCode[] = [
@@ -54,6 +64,14 @@ export function errorResponses(...codes: ErrorCode[]): Record<number, ErrorRespo
     if (status === 401) {
       response.headers = { 'WWW-Authenticate': { description: 'Bearer challenge', schema: { type: 'string' } } }
     }
+    if (status === 403 && set.has('E_AUTH_INSUFFICIENT_SCOPE')) {
+      response.headers = {
+        'WWW-Authenticate': {
+          description: 'With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed',
+          schema: { type: 'string' },
+        },
+      }
+    }
     if (status === 429 || status === 503) {
       response.headers = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } }
     }
@@ -74,5 +92,7 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) =
 })
 
 export const BEARER = 'bearerAuth'
+/** The API token scheme: its requirement on an operation names the scope the operation needs. */
+export const API_TOKEN = 'apiToken'
 export const bearerSecurity = [{ [BEARER]: [] }]
 export const publicSecurity: { [name: string]: string[] }[] = []

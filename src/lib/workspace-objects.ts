@@ -78,6 +78,7 @@ export const IDEMPOTENT_READS = new Set<string>([
   'listNotifications',
   'emailsFor',
   'workspace',
+  'listApiTokens',
 ] satisfies (keyof Workspace)[])
 
 /**

@@ -25,6 +25,7 @@ import type { IdempotencyKey } from './tickets/idempotency'
 import type { TicketFilter } from './tickets/list'
 import * as tickets from './tickets/operations'
 import { getTicket, getTicketByKey } from './tickets/visibility'
+import * as tokens from './users/api-tokens'
 import * as auth from './users/credentials'
 import * as users from './users/operations'
 import type { NewUser, UserFilter } from './users/rows'
@@ -67,6 +68,22 @@ export class Workspace extends WorkspaceBase {
       live.closeSession(this.ctx, actor.sessionId)
       if (refreshSessionId) live.closeSession(this.ctx, refreshSessionId)
     }
+    return result
+  }
+
+  // API tokens
+
+  createApiToken(actor: Actor, input: tokens.NewApiToken) {
+    return this.as(actor, (caller) => tokens.createToken(this.store, caller, input))
+  }
+
+  listApiTokens(actor: Actor, owners: tokens.TokenOwners | null, page: PageArgs) {
+    return this.as(actor, (caller) => tokens.listTokens(this.store, caller, owners, page.after, page.limit))
+  }
+
+  revokeApiToken(actor: Actor, id: string) {
+    const result = this.as(actor, (caller) => tokens.revokeToken(this.store, caller, id))
+    if (result.ok) live.closeToken(this.ctx, id)
     return result
   }
 

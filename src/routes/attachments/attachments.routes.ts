@@ -5,16 +5,8 @@
  * its attachments; everyone else gets 404.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
-import {
-  AUTH_ERRORS,
-  BODY_ERRORS,
-  bearerSecurity,
-  errorResponses,
-  jsonBody,
-  jsonContent,
-  publicSecurity,
-} from '../../lib/openapi'
+import { access } from '../../auth/middleware'
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent, publicSecurity } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import {
   AttachmentIdParamSchema,
@@ -30,10 +22,11 @@ import {
 } from './attachments.schemas'
 
 const tags = ['Attachments']
-const common = { tags, security: bearerSecurity, middleware: requireAuth }
+const common = { tags }
 
 export const presign = createRoute({
   ...common,
+  ...access('tickets:write'),
   method: 'post',
   path: '/presigned-url',
   operationId: 'createUploadUrl',
@@ -83,6 +76,7 @@ export const upload = createRoute({
 
 export const create = createRoute({
   ...common,
+  ...access('tickets:write'),
   method: 'post',
   path: '/',
   operationId: 'createAttachment',
@@ -107,6 +101,7 @@ export const create = createRoute({
 
 export const listForTicket = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/ticket/{ticketId}',
   operationId: 'listTicketAttachments',
@@ -145,6 +140,7 @@ export const download = createRoute({
 
 export const get = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/{attachmentId}',
   operationId: 'getAttachment',
@@ -158,6 +154,7 @@ export const get = createRoute({
 
 export const remove = createRoute({
   ...common,
+  ...access('tickets:write'),
   method: 'delete',
   path: '/{attachmentId}',
   operationId: 'deleteAttachment',

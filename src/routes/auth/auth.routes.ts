@@ -2,16 +2,8 @@
  * Auth routes: login, register, refresh, logout and me.
  */
 import { createRoute } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
-import {
-  AUTH_ERRORS,
-  BODY_ERRORS,
-  bearerSecurity,
-  errorResponses,
-  jsonBody,
-  jsonContent,
-  publicSecurity,
-} from '../../lib/openapi'
+import { access } from '../../auth/middleware'
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent, publicSecurity } from '../../lib/openapi'
 import { UserSchema } from '../users/users.schemas'
 import {
   LoginResponseSchema,
@@ -95,8 +87,7 @@ export const logout = createRoute({
   description:
     'Revokes the session of the access token: its refresh token stops working and its access tokens answer 401 from now on. A refresh token of another of the caller’s sessions may be sent to end that one too.',
   tags,
-  security: bearerSecurity,
-  middleware: requireAuth,
+  ...access('session-only'),
   request: {
     body: { required: false, content: { 'application/json': { schema: LogoutSchema } } },
   },
@@ -112,8 +103,7 @@ export const me = createRoute({
   operationId: 'getCurrentUser',
   summary: 'The authenticated user',
   tags,
-  security: bearerSecurity,
-  middleware: requireAuth,
+  ...access('any-scope'),
   responses: {
     200: jsonContent(UserSchema, 'The caller'),
     ...errorResponses(...AUTH_ERRORS),

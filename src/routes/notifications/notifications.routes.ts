@@ -3,11 +3,11 @@
  * Nobody can see or mark another user's notifications (404).
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
-import { AUTH_ERRORS, bearerSecurity, errorResponses, jsonContent } from '../../lib/openapi'
+import { access } from '../../auth/middleware'
+import { AUTH_ERRORS, errorResponses, jsonContent } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 
-const common = { tags: ['Notifications'], security: bearerSecurity, middleware: requireAuth }
+const common = { tags: ['Notifications'] }
 
 export const NotificationSchema = z
   .object({
@@ -34,6 +34,7 @@ export const NotificationSchema = z
 
 export const list = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/',
   operationId: 'listNotifications',
@@ -55,6 +56,7 @@ export const list = createRoute({
 
 export const markRead = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'post',
   path: '/{notificationId}/read',
   operationId: 'markNotificationRead',

@@ -3,17 +3,16 @@
  * project that still has tickets cannot be deleted (409 `E_PROJECT_HAS_TICKETS`).
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth, requireRole } from '../../auth/middleware'
-import { AUTH_ERRORS, BODY_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
+import { access, requireRole } from '../../auth/middleware'
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import { CreateProjectSchema, ProjectIdParamSchema, ProjectSchema, UpdateProjectSchema } from './projects.schemas'
 
-const common = { tags: ['Projects'], security: bearerSecurity, middleware: requireAuth }
-/** Managers and admins: anyone else gets 403 before its parameters or body are looked at. */
-const managers = { ...common, middleware: [requireAuth, requireRole('manager')] }
+const common = { tags: ['Projects'] }
 
 export const list = createRoute({
   ...common,
+  ...access('projects:read'),
   method: 'get',
   path: '/',
   operationId: 'listProjects',
@@ -27,7 +26,8 @@ export const list = createRoute({
 })
 
 export const create = createRoute({
-  ...managers,
+  ...common,
+  ...access('projects:write', requireRole('manager')),
   method: 'post',
   path: '/',
   operationId: 'createProject',
@@ -44,6 +44,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   ...common,
+  ...access('projects:read'),
   method: 'get',
   path: '/{projectId}',
   operationId: 'getProject',
@@ -56,7 +57,8 @@ export const get = createRoute({
 })
 
 export const update = createRoute({
-  ...managers,
+  ...common,
+  ...access('projects:write', requireRole('manager')),
   method: 'put',
   path: '/{projectId}',
   operationId: 'updateProject',
@@ -70,7 +72,8 @@ export const update = createRoute({
 })
 
 export const remove = createRoute({
-  ...managers,
+  ...common,
+  ...access('projects:write', requireRole('manager')),
   method: 'delete',
   path: '/{projectId}',
   operationId: 'deleteProject',

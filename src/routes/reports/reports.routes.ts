@@ -3,15 +3,13 @@
  * workspace breakdowns and user activity for managers and admins.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth, requireRole } from '../../auth/middleware'
+import { access, requireRole } from '../../auth/middleware'
 import { PRIORITIES } from '../../domain/priorities'
 import { STATUSES } from '../../domain/ticket-lifecycle'
-import { AUTH_ERRORS, bearerSecurity, errorResponses, jsonContent } from '../../lib/openapi'
+import { AUTH_ERRORS, errorResponses, jsonContent } from '../../lib/openapi'
 import { queryIntegerWithDefault } from '../../lib/schemas'
 
-const common = { tags: ['Reports'], security: bearerSecurity, middleware: requireAuth }
-/** Workspace-wide reports: managers and admins; anyone else gets 403 before its query is looked at. */
-const managers = { ...common, middleware: [requireAuth, requireRole('manager')] }
+const common = { tags: ['Reports'] }
 const managerErrors = errorResponses(...AUTH_ERRORS, 'E_AUTH_INSUFFICIENT_PERMISSIONS')
 
 const Count = z.number().int().min(0)
@@ -46,6 +44,7 @@ const breakdown = <T extends z.ZodType>(name: string, item: T) =>
 
 export const dashboard = createRoute({
   ...common,
+  ...access('reports:read'),
   method: 'get',
   path: '/dashboard',
   operationId: 'getDashboard',
@@ -56,7 +55,8 @@ export const dashboard = createRoute({
 })
 
 export const byStatus = createRoute({
-  ...managers,
+  ...common,
+  ...access('reports:read', requireRole('manager')),
   method: 'get',
   path: '/tickets-by-status',
   operationId: 'getTicketsByStatus',
@@ -68,7 +68,8 @@ export const byStatus = createRoute({
 })
 
 export const byPriority = createRoute({
-  ...managers,
+  ...common,
+  ...access('reports:read', requireRole('manager')),
   method: 'get',
   path: '/tickets-by-priority',
   operationId: 'getTicketsByPriority',
@@ -83,7 +84,8 @@ export const byPriority = createRoute({
 })
 
 export const byDepartment = createRoute({
-  ...managers,
+  ...common,
+  ...access('reports:read', requireRole('manager')),
   method: 'get',
   path: '/tickets-by-department',
   operationId: 'getTicketsByDepartment',
@@ -98,7 +100,8 @@ export const byDepartment = createRoute({
 })
 
 export const userActivity = createRoute({
-  ...managers,
+  ...common,
+  ...access('reports:read', requireRole('manager')),
   method: 'get',
   path: '/user-activity',
   operationId: 'getUserActivity',

@@ -3,8 +3,8 @@
  * is: anyone else gets 404.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
-import { AUTH_ERRORS, BODY_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
+import { access } from '../../auth/middleware'
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import {
   CommentIdParamSchema,
@@ -14,11 +14,12 @@ import {
   TicketIdParamSchema,
 } from './tickets.schemas'
 
-const common = { tags: ['Tickets'], security: bearerSecurity, middleware: requireAuth }
+const common = { tags: ['Tickets'] }
 const readErrors = errorResponses(...AUTH_ERRORS, 'E_VALIDATION_ERROR', 'E_TICKET_NOT_FOUND')
 
 export const history = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/{ticketId}/history',
   operationId: 'listTicketHistory',
@@ -34,6 +35,7 @@ export const history = createRoute({
 
 export const listComments = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/{ticketId}/comments',
   operationId: 'listTicketComments',
@@ -47,6 +49,7 @@ export const listComments = createRoute({
 
 export const addComment = createRoute({
   ...common,
+  ...access('tickets:write'),
   method: 'post',
   path: '/{ticketId}/comments',
   operationId: 'addTicketComment',
@@ -63,6 +66,7 @@ export const addComment = createRoute({
 
 export const getComment = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/{ticketId}/comments/{commentId}',
   operationId: 'getTicketComment',

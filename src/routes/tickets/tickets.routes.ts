@@ -4,8 +4,8 @@
  * ticket answers 404 on every route.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth } from '../../auth/middleware'
-import { AUTH_ERRORS, BODY_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
+import { access } from '../../auth/middleware'
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import { pageHeaders } from '../../lib/pagination'
 import {
   CreateTicketSchema,
@@ -18,12 +18,13 @@ import {
   UpdateTicketSchema,
 } from './tickets.schemas'
 
-const common = { tags: ['Tickets'], security: bearerSecurity, middleware: requireAuth }
+const common = { tags: ['Tickets'] }
 const etagHeader = { ETag: { description: 'The ticket’s version, `"<version>"`', schema: { type: 'string' as const } } }
 const page = { ...jsonContent(z.array(TicketSchema), 'A page of tickets'), headers: pageHeaders }
 
 export const list = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/',
   operationId: 'listTickets',
@@ -36,6 +37,7 @@ export const list = createRoute({
 
 export const my = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/my',
   operationId: 'listMyTickets',
@@ -46,6 +48,7 @@ export const my = createRoute({
 
 export const create = createRoute({
   ...common,
+  ...access('tickets:write'),
   method: 'post',
   path: '/',
   operationId: 'createTicket',
@@ -80,6 +83,7 @@ const readErrors = errorResponses(...AUTH_ERRORS, 'E_VALIDATION_ERROR', 'E_TICKE
 
 export const getByKey = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/key/{ticketKey}',
   operationId: 'getTicketByKey',
@@ -90,6 +94,7 @@ export const getByKey = createRoute({
 
 export const get = createRoute({
   ...common,
+  ...access('tickets:read'),
   method: 'get',
   path: '/{ticketId}',
   operationId: 'getTicket',
@@ -100,6 +105,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   ...common,
+  ...access('tickets:write'),
   method: 'put',
   path: '/{ticketId}',
   operationId: 'updateTicket',
@@ -124,6 +130,7 @@ export const update = createRoute({
 
 export const remove = createRoute({
   ...common,
+  ...access('tickets:write'),
   method: 'delete',
   path: '/{ticketId}',
   operationId: 'deleteTicket',

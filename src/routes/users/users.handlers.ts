@@ -36,6 +36,8 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const store = c.get('store')
   const patch: UserPatch = { ...fields }
   if (password !== undefined) {
+    if (actor.apiToken)
+      throw new ApiError('E_AUTH_SESSION_REQUIRED', { message: 'Passwords change with a login session' })
     if (actor.userId === userId) {
       if (currentPassword === undefined) {
         throw new ApiError('E_VALIDATION_ERROR', {

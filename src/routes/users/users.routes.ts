@@ -3,18 +3,17 @@
  * user itself; admins also role and active), delete (admins, not themselves).
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth, requireRole } from '../../auth/middleware'
-import { AUTH_ERRORS, BODY_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
+import { access, requireRole } from '../../auth/middleware'
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import { CreateUserSchema, UpdateUserSchema, UserIdParamSchema, UserListQuerySchema, UserSchema } from './users.schemas'
 
 const tags = ['Users']
-const common = { tags, security: bearerSecurity, middleware: requireAuth } as const
-/** Admin-only routes: anyone else gets 403 before its parameters or body are looked at. */
-const adminOnly = { ...common, middleware: [requireAuth, requireRole('admin')] }
+const common = { tags } as const
 
 export const list = createRoute({
-  ...adminOnly,
+  ...common,
+  ...access('users:read', requireRole('admin')),
   method: 'get',
   path: '/',
   operationId: 'listUsers',
@@ -28,7 +27,8 @@ export const list = createRoute({
 })
 
 export const create = createRoute({
-  ...adminOnly,
+  ...common,
+  ...access('users:write', requireRole('admin')),
   method: 'post',
   path: '/',
   operationId: 'createUser',
@@ -45,6 +45,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   ...common,
+  ...access('users:read'),
   method: 'get',
   path: '/{userId}',
   operationId: 'getUser',
@@ -59,6 +60,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   ...common,
+  ...access('users:write'),
   method: 'put',
   path: '/{userId}',
   operationId: 'updateUser',
@@ -81,7 +83,8 @@ export const update = createRoute({
 })
 
 export const remove = createRoute({
-  ...adminOnly,
+  ...common,
+  ...access('users:write', requireRole('admin')),
   method: 'delete',
   path: '/{userId}',
   operationId: 'deleteUser',

@@ -4,17 +4,18 @@
  * exist are refused with 422 `E_WORKFLOW_INVALID_RULE`, with `details.issues` saying which part.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAuth, requireRole } from '../../auth/middleware'
-import { AUTH_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
+import { access, requireRole } from '../../auth/middleware'
+import { AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import { CreateRuleSchema, RuleIdParamSchema, RuleSchema, UpdateRuleSchema } from './workflows.schemas'
 
 /** Admins only: anyone else gets 403 before its parameters or body are looked at. */
-const common = { tags: ['Workflows'], security: bearerSecurity, middleware: [requireAuth, requireRole('admin')] }
+const common = { tags: ['Workflows'] }
 const BODY = ['E_BAD_REQUEST', 'E_PAYLOAD_TOO_LARGE', 'E_UNSUPPORTED_MEDIA_TYPE', 'E_WORKFLOW_INVALID_RULE'] as const
 
 export const list = createRoute({
   ...common,
+  ...access('workflows:write', requireRole('admin')),
   method: 'get',
   path: '/',
   operationId: 'listWorkflowRules',
@@ -28,6 +29,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   ...common,
+  ...access('workflows:write', requireRole('admin')),
   method: 'post',
   path: '/',
   operationId: 'createWorkflowRule',
@@ -46,6 +48,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   ...common,
+  ...access('workflows:write', requireRole('admin')),
   method: 'get',
   path: '/{ruleId}',
   operationId: 'getWorkflowRule',
@@ -64,6 +67,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   ...common,
+  ...access('workflows:write', requireRole('admin')),
   method: 'put',
   path: '/{ruleId}',
   operationId: 'updateWorkflowRule',
@@ -85,6 +89,7 @@ export const update = createRoute({
 
 export const remove = createRoute({
   ...common,
+  ...access('workflows:write', requireRole('admin')),
   method: 'delete',
   path: '/{ruleId}',
   operationId: 'deleteWorkflowRule',

@@ -5,6 +5,7 @@
  * back. Reading, renaming and deleting act on the workspace the caller's token names.
  */
 import type { Context } from 'hono'
+import { isApiToken } from '../../auth/api-tokens'
 import { hashPassword } from '../../auth/password'
 import { limitCredentialAttempts } from '../../auth/rate-limit'
 import { issueTokenPair, sessionExpiry } from '../../auth/session-tokens'
@@ -20,6 +21,7 @@ import type * as routes from './workspaces.routes'
 async function requireDefaultAdmin(c: Context<AppEnv>) {
   const token = bearerToken(c.req.header('Authorization'))
   if (!token) throw missingToken()
+  if (isApiToken(token)) throw new ApiError('E_AUTH_SESSION_REQUIRED')
   const verified = await checkToken(c.get('config'), token, 'access')
   const refused = new ApiError('E_AUTH_INSUFFICIENT_PERMISSIONS', {
     message: 'Only an admin of the default workspace may create workspaces here',

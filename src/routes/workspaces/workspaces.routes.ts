@@ -3,7 +3,7 @@
  * `PUT` and `DELETE /workspace` act on the caller's own workspace (the one its token names).
  */
 import { createRoute } from '@hono/zod-openapi'
-import { requireAuth, requireRole } from '../../auth/middleware'
+import { access, requireRole } from '../../auth/middleware'
 import { AUTH_ERRORS, BODY_ERRORS, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
 import {
   CreatedWorkspaceSchema,
@@ -15,9 +15,7 @@ import {
 } from './workspaces.schemas'
 
 const tags = ['Workspaces']
-const member = { tags, security: bearerSecurity, middleware: requireAuth }
-/** Admins of the workspace: anyone else gets 403 before its body is looked at. */
-const admin = { ...member, middleware: [requireAuth, requireRole('admin')] }
+const common = { tags }
 
 export const create = createRoute({
   method: 'post',
@@ -48,7 +46,8 @@ export const create = createRoute({
 })
 
 export const get = createRoute({
-  ...member,
+  ...common,
+  ...access('any-scope'),
   method: 'get',
   path: '/workspace',
   operationId: 'getWorkspace',
@@ -61,7 +60,8 @@ export const get = createRoute({
 })
 
 export const update = createRoute({
-  ...admin,
+  ...common,
+  ...access('session-only', requireRole('admin')),
   method: 'put',
   path: '/workspace',
   operationId: 'updateWorkspace',
@@ -74,7 +74,8 @@ export const update = createRoute({
 })
 
 export const remove = createRoute({
-  ...admin,
+  ...common,
+  ...access('session-only', requireRole('admin')),
   method: 'delete',
   path: '/workspace',
   operationId: 'deleteWorkspace',

@@ -235,4 +235,26 @@ export const migrations: Migration[] = [
       'INSERT INTO party_counts (user_id, n) SELECT user_id, count(*) FROM ticket_parties GROUP BY user_id',
     ],
   },
+  {
+    version: 8,
+    name: 'API tokens',
+    statements: [
+      // Only the SHA-256 of a token is kept; `shown` is its first characters, to recognise it by.
+      `CREATE TABLE api_tokens (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        shown TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT,
+        revoked_reason TEXT
+      ) STRICT`,
+      'CREATE INDEX api_tokens_by_user ON api_tokens (user_id, seq)',
+    ],
+  },
 ]

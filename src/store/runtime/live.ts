@@ -22,11 +22,12 @@ export const SESSION_ENDED = 4001
 
 const userTag = (id: string) => `user:${id}`
 const sessionTag = (id: string) => `session:${id}`
+const tokenTag = (id: string) => `token:${id}`
 const ALL = 'scope:all'
 
 export function accept(state: DurableObjectState, caller: Principal): Response {
   const { 0: client, 1: server } = new WebSocketPair()
-  const tags = [userTag(caller.id), sessionTag(caller.sessionId)]
+  const tags = [userTag(caller.id), caller.tokenId ? tokenTag(caller.tokenId) : sessionTag(caller.sessionId)]
   if (seesAllTickets(caller)) tags.push(ALL)
   state.acceptWebSocket(server, tags)
   server.send(JSON.stringify({ type: 'ready', userId: caller.id }))
@@ -96,4 +97,9 @@ export function closeUser(state: DurableObjectState, userId: string, keepSession
 /** Closes every socket: the workspace is being deleted. */
 export function closeAll(state: DurableObjectState) {
   for (const socket of state.getWebSockets()) socket.close(SESSION_ENDED, 'workspace deleted')
+}
+
+/** Closes the sockets opened with an API token that was just revoked. */
+export function closeToken(state: DurableObjectState, tokenId: string) {
+  for (const socket of state.getWebSockets(tokenTag(tokenId))) socket.close(SESSION_ENDED, 'token revoked')
 }

@@ -11,6 +11,7 @@ import type { Bindings } from '../../config'
 import { seesAllTickets } from '../../domain/ticket-access'
 import { DEFAULT_WORKSPACE, DIRECTORY_NAME, filePrefix, type Jurisdiction } from '../../domain/workspaces'
 import { bucketFor } from '../../lib/buckets'
+import { errorCatalog } from '../../lib/error-catalog'
 import { fail, ok, type Result } from '../../lib/result'
 import type { Actor, Principal, StoreContext } from '../db/context'
 import { readMeta } from '../db/meta'
@@ -19,6 +20,7 @@ import { nowIso } from '../db/sql'
 import { eraseFiles, eraseRows } from '../tenancy/erase'
 import { readRecord } from '../tenancy/record'
 import { findTicketRow, hydrateOne } from '../tickets/rows'
+import { authenticateToken } from '../users/api-tokens'
 import { resolvePrincipal } from '../users/sessions'
 import * as live from './live'
 import * as outbox from './outbox'
@@ -63,11 +65,20 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
     else this.lifecycle = record || this.isDefault ? 'active' : 'absent'
   }
 
-  /** Runs `operation` as the caller, if the workspace exists, its session is live and its user active. */
+  /**
+   * Runs `operation` as the caller, if the workspace exists and the caller checks out: a live
+   * session of an active user, or a valid API token (of an active user) with the route's scope.
+   */
   protected as<T>(actor: Actor, operation: (caller: Principal) => Result<T>): Result<T> {
+    const caller = this.authenticate(actor)
+    return caller.ok ? operation(caller.value) : caller
+  }
+
+  protected authenticate(actor: Actor): Result<Principal> {
     if (this.lifecycle !== 'active') return fail('E_AUTH_TOKEN_INVALID')
+    if (actor.apiToken) return authenticateToken(this.store.sql, actor.apiToken)
     const caller = resolvePrincipal(this.store.sql, actor, nowIso())
-    return caller ? operation(caller) : fail('E_AUTH_TOKEN_INVALID')
+    return caller ? ok(caller) : fail('E_AUTH_TOKEN_INVALID')
   }
 
   /** Runs a call that needs no caller (login, register, signed URLs, email), if the workspace exists. */
@@ -85,18 +96,15 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
   }
 
   /**
-   * Opens a live-updates WebSocket for a caller the Worker has authenticated (it forwards the token's
-   * user and session in `X-Actor-User` / `X-Actor-Session`; this object is reachable only by it).
+   * Opens a live-updates WebSocket for a caller the Worker has authenticated (it forwards the actor,
+   * as every RPC carries it, in `X-Actor`; this object is reachable only by the Worker).
    */
   override async fetch(request: Request): Promise<Response> {
     if (this.lifecycle !== 'active') return Response.json({ ok: false, code: 'E_AUTH_TOKEN_INVALID' }, { status: 401 })
-    const actor = {
-      userId: request.headers.get('X-Actor-User') ?? '',
-      sessionId: request.headers.get('X-Actor-Session') ?? '',
-    }
-    const caller = resolvePrincipal(this.store.sql, actor, nowIso())
-    if (!caller) return Response.json({ ok: false, code: 'E_AUTH_TOKEN_INVALID' }, { status: 401 })
-    return live.accept(this.ctx, caller)
+    const actor = JSON.parse(request.headers.get('X-Actor') ?? '{}') as Partial<Actor>
+    const caller = this.authenticate({ ...actor, userId: actor.userId ?? '', sessionId: actor.sessionId ?? '' })
+    if (!caller.ok) return Response.json(caller, { status: errorCatalog[caller.code].status })
+    return live.accept(this.ctx, caller.value)
   }
 
   override webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {

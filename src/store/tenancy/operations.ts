@@ -9,6 +9,7 @@ import { fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
 import { writeMeta } from '../db/meta'
 import { nowIso, run, transact } from '../db/sql'
+import { revokeTokensOf } from '../users/api-tokens'
 import { insertUser, type User } from '../users/rows'
 import { insertSession } from '../users/sessions'
 import { eraseAllRows } from './erase'
@@ -68,7 +69,7 @@ export function renameFor(ctx: StoreContext, caller: Principal, slug: string, na
   return transact(ctx.storage, () => ok(renameWorkspace(ctx.sql, slug, name)))
 }
 
-/** Revokes every session and marks the workspace deleted, at once; the alarm erases the data. */
+/** Revokes every session and API token and marks the workspace deleted, at once; the alarm erases the data. */
 export function beginDeletion(ctx: StoreContext, caller: Principal, isDefault: boolean): Result<null> {
   if (caller.role !== 'admin') return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
   if (isDefault) return fail('E_WORKSPACE_PROTECTED')
@@ -79,6 +80,7 @@ export function beginDeletion(ctx: StoreContext, caller: Principal, isDefault: b
       "UPDATE sessions SET revoked_at = ?, revoked_reason = 'workspace_deleted' WHERE revoked_at IS NULL",
       now,
     )
+    revokeTokensOf(ctx.sql, null, 'workspace_deleted', now)
     writeMeta(ctx.sql, 'deleting_since', now)
     return ok(null)
   })

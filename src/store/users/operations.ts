@@ -19,6 +19,7 @@ import { type Failure, fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
 import { nowIso, run, transact } from '../db/sql'
 import { removeFromAllAssignees } from '../tickets/operations'
+import { revokeTokensOf } from './api-tokens'
 import {
   emailTaken,
   findUserById,
@@ -98,6 +99,7 @@ export function updateUserFor(ctx: StoreContext, caller: Principal, id: string, 
       return fail('E_USER_EMAIL_EXISTS')
     }
     const self = caller.id === id
+    if (patch.passwordHash !== undefined && caller.tokenId) return fail('E_AUTH_SESSION_REQUIRED')
     if (patch.passwordHash !== undefined && self && patch.verifiedHash !== row.password_hash) {
       return fail('E_USER_CURRENT_PASSWORD_INVALID')
     }
@@ -110,6 +112,8 @@ export function updateUserFor(ctx: StoreContext, caller: Principal, id: string, 
     if (reason) {
       const keep = reason === 'password_changed' && self ? caller.sessionId : ''
       revokeUserSessions(ctx.sql, id, reason, now, keep)
+      // A password change leaves API tokens alone; deactivation revokes them for good.
+      if (reason === 'deactivated') revokeTokensOf(ctx.sql, id, 'deactivated', now)
     }
     return ok(toUser(updated))
   })
@@ -124,6 +128,7 @@ export function deleteUserFor(ctx: StoreContext, caller: Principal, id: string):
     if (decision !== 'allow') return refused(decision)
     if (!findUserById(ctx.sql, id)) return fail('E_USER_NOT_FOUND')
     run(ctx.sql, 'DELETE FROM sessions WHERE user_id = ?', id)
+    revokeTokensOf(ctx.sql, id, 'deleted', nowIso())
     run(ctx.sql, 'DELETE FROM users WHERE id = ?', id)
     // Tickets it reported keep its id as reporterId; it leaves every ticket's assignees.
     removeFromAllAssignees(ctx, id, caller.id, nowIso())
