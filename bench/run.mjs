@@ -36,6 +36,7 @@ import { DEFAULT_CONFIG, log, OUT_DIR, ROOT, round } from './lib/common.mjs'
 import { runPhase } from './lib/phase.mjs'
 import { profile } from './lib/profile.mjs'
 import {
+  apiTokenFinding,
   collectTargets,
   concurrencyFinding,
   machine,
@@ -132,7 +133,8 @@ async function main() {
   const targets = collectTargets(phases)
   const concurrency = concurrencyFinding(phases[0])
   const workspaces = workspacesFinding(phases[0])
-  const markdown = resultsMarkdown(phases, { settings, host, concurrency, workspaces })
+  const apiToken = apiTokenFinding(phases[0])
+  const markdown = resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken })
 
   const report = {
     generatedAt: new Date().toISOString(),
@@ -144,6 +146,7 @@ async function main() {
     targets,
     concurrency,
     workspaces,
+    apiToken,
     phases,
     seconds: round((performance.now() - started) / 1000, 1),
   }

@@ -14,7 +14,7 @@
  * so every production method runs unchanged; only `seedTickets` and `sampleTickets` are added.
  */
 import { createApp } from '../src/app'
-import { requireAuth } from '../src/auth/middleware'
+import { authenticate } from '../src/auth/middleware'
 import type { Bindings } from '../src/config'
 import type { Priority } from '../src/domain/priorities'
 import { DEFAULT_REF, type WorkspaceRef } from '../src/domain/workspaces'
@@ -22,6 +22,7 @@ import production from '../src/index'
 import { unwrap } from '../src/lib/errors'
 import { fail, ok, type Result } from '../src/lib/result'
 import { workspaceStore } from '../src/lib/workspace-objects'
+import { directory } from '../src/store/client'
 import type { Actor, Principal, StoreContext } from '../src/store/db/context'
 import { all, count, nowIso } from '../src/store/db/sql'
 import { createTicket } from '../src/store/tickets/create'
@@ -140,6 +141,12 @@ bench.get('/__bench/store', async (c) => {
   await unwrap(benchStore(c.env).ping())
   return c.json({ ok: true }, 200)
 })
+
+/** The bench's own routes take a login session, as production's session-only routes do. */
+const requireAuth = authenticate('session-only')
+
+/** How often the directory was asked since its object started: zero outside logins and creations. */
+bench.get('/__bench/directory', async (c) => c.json(await directory(c.env).stats(), 200))
 
 bench.post('/__bench/seed', requireAuth, async (c) => {
   const spec = (await c.req.json()) as SeedSpec

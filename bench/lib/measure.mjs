@@ -19,10 +19,15 @@ export const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
-/** One autocannon run; latencies measured per response (sub-millisecond), 2xx only. */
+/**
+ * One autocannon run; latencies measured per response (sub-millisecond), 2xx only. A request built
+ * with a `key` (its workspace, say) also has its latency kept under that key, from when it was built
+ * to its answer, for percentiles per key.
+ */
 export function load(base, next, seconds, connections) {
   return new Promise((resolve, reject) => {
     const latencies = []
+    const byKey = {}
     const statuses = {}
     const failures = []
     const instance = autocannon(
@@ -34,13 +39,19 @@ export function load(base, next, seconds, connections) {
         requests: [
           {
             setupRequest: (request, context) => {
-              const { done, ...built } = next()
+              const { done, key, ...built } = next()
               context.done = done
+              context.key = key
+              context.sentAt = performance.now()
               context.request = `${built.method} ${built.path}`
               return { ...request, ...built }
             },
             onResponse: (status, body, context) => {
               context.done?.(status)
+              if (context.key !== undefined && status >= 200 && status < 300) {
+                byKey[context.key] ??= []
+                byKey[context.key].push(performance.now() - context.sentAt)
+              }
               if ((status < 200 || status > 299) && failures.length < 5) {
                 failures.push({ request: context.request, status, body: String(body).slice(0, 300) })
               }
@@ -53,6 +64,7 @@ export function load(base, next, seconds, connections) {
         resolve({
           seconds: result.duration,
           latencies,
+          byKey,
           errors: result.non2xx + result.errors,
           timeouts: result.timeouts,
           statuses,
@@ -95,13 +107,32 @@ export function summarize(slices) {
     statuses,
     ...(failures.length > 0 && { failures }),
     slices: slices.map((slice) => round(slice.latencies.length / slice.seconds, 1)),
+    ...perKey(slices),
   }
+}
+
+/** With keyed requests: the p99 of each key over all slices, as its median and its worst. */
+function perKey(slices) {
+  const merged = {}
+  for (const slice of slices)
+    for (const [key, values] of Object.entries(slice.byKey ?? {})) {
+      merged[key] ??= []
+      merged[key].push(...values)
+    }
+  const p99s = Object.values(merged).map((values) =>
+    percentile(
+      values.sort((a, b) => a - b),
+      99,
+    ),
+  )
+  if (p99s.length === 0) return {}
+  return { keys: p99s.length, p99PerKeyMedian: median(p99s), p99PerKeyWorst: Math.max(...p99s) }
 }
 
 /** Sends one request of each run; tells whether the scenario can run (optional routes may be absent). */
 export async function setup(base, scenario, nexts) {
   for (const next of nexts) {
-    const { done, ...request } = next()
+    const { done, key: _key, ...request } = next()
     const answer = await call(base, request)
     done?.(answer.status)
     if (answer.status === 404 && scenario.optional) return { skipped: 'route not present (404)' }

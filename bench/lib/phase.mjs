@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { log, round } from './common.mjs'
+import { call, json } from './http.mjs'
 import { median, setup, slice, summarize } from './measure.mjs'
 import { fmt } from './report.mjs'
 import { ALONE, REFERENCES, SCENARIOS, targetFor } from './scenarios.mjs'
@@ -68,8 +69,14 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
     const results = []
     const pending = [] // smoke: results waiting for the ceilings at the end
     const start = settings.interleave ? null : await measureCeilings()
+    // How often the directory is asked: by logins and creations only, so never during a scenario.
+    const directoryCalls = async () => {
+      const stats = await call(base, json('GET', '/__bench/directory'))
+      return Object.values(stats.body ?? {}).reduce((sum, n) => sum + Number(n), 0)
+    }
     for (const scenario of SCENARIOS.filter(wanted)) {
       await state.refreshTokens()
+      const directoryBefore = await directoryCalls()
       const runs = scenario.runs ?? [{ id: scenario.id, next: scenario.next }]
       const nexts = runs.map((run) => run.next(state))
       const outcome = { id: scenario.id, name: scenario.name, group: scenario.group }
@@ -121,6 +128,7 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
           say(outcome)
         })
       }
+      outcome.directoryCalls = (await directoryCalls()) - directoryBefore
       results.push(outcome)
     }
     if (!settings.interleave) {

@@ -20,27 +20,57 @@ const cycle = (items) => {
   return () => items[i++ % items.length]
 }
 
-/** How many workspaces the workspace-spread reads go over (the issue: "1/8/64 workspaces"). */
+/** How many workspaces the workspace-spread load goes over (the issue: "1/8/64 workspaces"). */
 export const WORKSPACE_SPREADS = [1, 8, 64]
 
+/** The workspace-spread load's mix, out of 5 requests: 3 reads by id, 1 create, 1 transition. */
+const MIX = ['read', 'read', 'create', 'read', 'transition']
+
 /**
- * Get ticket by id over the first `n` created workspaces, each with its own admin's token: request
- * k goes to workspace k mod n, and each workspace cycles through its own tickets. Every request is
- * routed by its token's `ws` claim, so the spread costs no lookup; what it shows is whether
- * throughput holds when the load is spread over many objects instead of one.
+ * A mixed load over the first `n` created workspaces, each with its own admin's token: request k
+ * goes to workspace k mod n and is, in turn, a read by id, a create or a status transition (open ⇄
+ * in_progress, each ticket lent to one request at a time; a workspace with none free reads instead).
+ * Every request is routed by its token's `ws` claim, so the spread costs no lookup; what it shows
+ * is whether throughput holds, and each workspace's p99 stays flat, when the load is spread over
+ * many objects instead of one. Requests carry their workspace as `key`, for the p99 per workspace.
  */
 const workspaceSpread = (n) => ({
   id: `ws-${n}`,
-  name: `get ticket by id over ${n} workspace${n === 1 ? '' : 's'}`,
+  name: `mixed load over ${n} workspace${n === 1 ? '' : 's'}`,
   group: 'workspaces',
   workspaces: n,
   firstPhaseOnly: true, // the workspaces hold the same few tickets whatever the phase seeds in `default`
   next: (s) => {
     if (s.workspaces.length < n) throw new Error(`ws-${n}: only ${s.workspaces.length} workspaces were seeded`)
-    const workspace = cycle(s.workspaces.slice(0, n).map((w) => ({ token: w.token, ticket: cycle(w.tickets) })))
+    const workspace = cycle(
+      s.workspaces.slice(0, n).map((w) => ({
+        slug: w.slug,
+        token: w.token,
+        ticket: cycle(w.tickets),
+        pool: w.tickets.filter((t) => t.status === 'open' || t.status === 'in_progress').map((t) => ({ ...t })),
+      })),
+    )
+    const kind = cycle(MIX)
+    let created = 0
     return () => {
-      const { token, ticket } = workspace()
-      return json('GET', `/api/v1/tickets/${ticket().id}`, token())
+      const w = workspace()
+      const what = kind()
+      if (what === 'create') {
+        const body = { title: `Spread ${++created}`, description: 'Created by the benchmark.', priority: 'low' }
+        return { ...json('POST', '/api/v1/tickets', w.token(), body), key: w.slug }
+      }
+      const lent = what === 'transition' ? w.pool.shift() : undefined
+      if (!lent) return { ...json('GET', `/api/v1/tickets/${w.ticket().id}`, w.token()), key: w.slug }
+      const status = lent.status === 'open' ? 'in_progress' : 'open'
+      return {
+        ...json('PUT', `/api/v1/tickets/${lent.id}`, w.token(), { status }),
+        key: w.slug,
+        done: (code) => {
+          if (code === 200) lent.status = status
+          // A refused transition (another request's change landed first) leaves the ticket as it is.
+          if (code === 200 || code === 400 || code === 409 || code === 412) w.pool.push(lent)
+        },
+      }
     }
   },
 })
@@ -65,6 +95,15 @@ export const SCENARIOS = [
     next: (s) => {
       const ticket = cycle(s.readSample)
       return () => json('GET', `/api/v1/tickets/${ticket().id}`, s.token('manager'))
+    },
+  },
+  {
+    id: 'get-by-id-api-token',
+    name: 'get ticket by id with an API token',
+    group: 'read',
+    next: (s) => {
+      const ticket = cycle(s.readSample)
+      return () => json('GET', `/api/v1/tickets/${ticket().id}`, s.apiToken)
     },
   },
   {

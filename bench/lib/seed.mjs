@@ -82,6 +82,11 @@ export async function seed(base, tickets, { configPath, connections, workspaces 
   }
   await login('manager')
   await login('user')
+  // An API token of the manager's, for the read with an API token (it outlives any run).
+  const minted = await must(
+    base,
+    json('POST', '/api/v1/auth/tokens', tokens.manager.value, { name: 'bench', scopes: ['tickets:read'] }),
+  )
 
   const sample = async (status, limit) =>
     must(base, json('GET', `/__bench/sample?status=${status}&limit=${limit}`, admin))
@@ -117,6 +122,7 @@ export async function seed(base, tickets, { configPath, connections, workspaces 
     concurrencyPool,
     tokens,
     token: (who) => tokens[who].value,
+    apiToken: minted.token,
     /** The created workspaces, in order: `{ slug, token(), tickets }`. */
     workspaces: spread.workspaces,
     /** Fresh tokens before each scenario, so a long (large) run never meets an expired one. */

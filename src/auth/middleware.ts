@@ -26,7 +26,7 @@ import { useWorkspace } from './workspace-context'
  */
 export type TokenAccess = Scope | 'any-scope' | 'session-only'
 
-const authenticate = (accepts: TokenAccess) =>
+export const authenticate = (accepts: TokenAccess) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const token = bearerToken(c.req.header('Authorization'))
     if (!token) throw missingToken()
