@@ -107,8 +107,20 @@ export function summarize(slices) {
     statuses,
     ...(failures.length > 0 && { failures }),
     slices: slices.map((slice) => round(slice.latencies.length / slice.seconds, 1)),
+    cpuMs: cpuPerRequest(slices),
     ...perKey(slices),
   }
+}
+
+/**
+ * The server's CPU milliseconds per 2xx answer: its user + system CPU over the measured slices
+ * divided by the 2xx answers they got (all the slice's runs together, for a concurrent scenario).
+ */
+function cpuPerRequest(slices) {
+  if (slices.some((slice) => typeof slice.cpuSeconds !== 'number')) return null
+  const cpu = slices.reduce((sum, slice) => sum + slice.cpuSeconds, 0)
+  const served = slices.reduce((sum, slice) => sum + slice.servedBySlice, 0)
+  return served > 0 ? round((cpu * 1000) / served, 3) : null
 }
 
 /** With keyed requests: the p99 of each key over all slices, as its median and its worst. */
@@ -153,11 +165,19 @@ export async function slice(base, nexts, timing) {
   const reclaim = () => Promise.all(nexts.map((next) => next.reclaim?.()))
   const warm = await Promise.all(nexts.map((next) => load(base, next, timing.warmup, timing.connections)))
   await reclaim()
+  const cpuBefore = timing.cpu?.() ?? null
   const measured = await Promise.all(nexts.map((next) => load(base, next, timing.duration, timing.connections)))
+  const cpuAfter = timing.cpu?.() ?? null
   await reclaim()
+  // The server's CPU over the measured slice, shared by its runs (a concurrent scenario's workloads
+  // run on the same server at once, so their CPU cannot be told apart).
+  const cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore
+  const served = measured.reduce((sum, run) => sum + run.latencies.length, 0)
   return measured.map((run, i) => ({
     ...run,
     errors: run.errors + warm[i].errors,
     failures: [...warm[i].failures, ...run.failures],
+    cpuSeconds,
+    servedBySlice: served,
   }))
 }

@@ -17,7 +17,8 @@ function say(result) {
   if (result.skipped) return log(`  ${result.name}: skipped: ${result.skipped}`)
   if (result.failed) return log(`  ${result.name}: FAILED ${result.failed}`)
   const ratios = typeof result.vsStore === 'number' ? `, ${result.vsStore} × store, ${result.vsRuntime} × runtime` : ''
-  const line = (r) => `${fmt.rps(r.rps)} req/s, p50 ${fmt.ms(r.p50)} ms, p99 ${fmt.ms(r.p99)} ms`
+  const line = (r) =>
+    `${typeof r.cpuMs === 'number' ? `${r.cpuMs.toFixed(2)} CPU ms/req, ` : ''}${fmt.rps(r.rps)} req/s, p50 ${fmt.ms(r.p50)} ms, p99 ${fmt.ms(r.p99)} ms`
   if (result.runs) {
     const runs = result.runs.map((run) => `${run.id}: ${line(run)}`).join('; ')
     return log(
@@ -49,7 +50,10 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
       workspaces: Math.max(0, ...SCENARIOS.filter(wanted).map((s) => s.workspaces ?? 0)),
     })
     const base = server.url
+    const cpu = server.cpu
+    const timing = { ...settings, cpu }
     const ceilingTiming = {
+      cpu,
       duration: settings.duration,
       warmup: Math.min(settings.warmup, 0.5),
       connections: settings.connections,
@@ -92,8 +96,8 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
       for (let r = 0; r < settings.rounds; r++) {
         await state.refreshTokens()
         const ceilings = settings.interleave ? await measureCeilings() : null
-        const baseline = alone ? (await slice(base, [alone], settings))[0] : null
-        const measured = await slice(base, nexts, settings)
+        const baseline = alone ? (await slice(base, [alone], timing))[0] : null
+        const measured = await slice(base, nexts, timing)
         rounds.push({ ceilings, baseline, measured })
       }
       const perRun = runs.map((run, i) => ({ id: run.id, ...summarize(rounds.map((round) => round.measured[i])) }))
@@ -151,6 +155,12 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
       return row
     })
     for (const row of referenceRows) say(row)
+    // CPU per request against the store no-op route's (the least a store call can cost).
+    const storeCpu = referenceRows.find((row) => row.id === 'store')?.cpuMs
+    for (const row of [...referenceRows, ...results, ...results.flatMap((r) => r.runs ?? [])]) {
+      if (typeof row.cpuMs === 'number' && typeof storeCpu === 'number' && storeCpu > 0)
+        row.cpuVsStore = round(row.cpuMs / storeCpu, 2)
+    }
     return {
       tickets,
       ticketsSeeded: total,

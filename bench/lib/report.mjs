@@ -16,12 +16,13 @@ export const fmt = {
   rps: (v) => (typeof v === 'number' ? Math.round(v).toLocaleString('en') : '—'),
   ms: (v) => (typeof v === 'number' ? v.toFixed(v < 10 ? 2 : 1) : '—'),
   ratio: (v) => (typeof v === 'number' ? v.toFixed(2) : '—'),
+  cpu: (v) => (typeof v === 'number' ? v.toFixed(2) : '—'),
 }
 
 function table(phase, baseline) {
   const rows = [
-    `| scenario | req/s | p50 ms | p99 ms | errors | vs store | vs runtime | target |${baseline ? ` p99 vs ${baseline.tickets.toLocaleString('en')} |` : ''}`,
-    `|---|--:|--:|--:|--:|--:|--:|---|${baseline ? '--:|' : ''}`,
+    `| scenario | CPU ms/req | CPU × store | req/s | p50 ms | p99 ms | errors | vs store | vs runtime | target |${baseline ? ` p99 vs ${baseline.tickets.toLocaleString('en')} |` : ''}`,
+    `|---|--:|--:|--:|--:|--:|--:|--:|--:|---|${baseline ? '--:|' : ''}`,
   ]
   const scaleCell = (result) => {
     if (!baseline) return ''
@@ -30,17 +31,17 @@ function table(phase, baseline) {
   }
   for (const result of phase.scenarios) {
     if (result.skipped) {
-      rows.push(`| ${result.name} | skipped: ${result.skipped} | | | | | | |${baseline ? ' |' : ''}`)
+      rows.push(`| ${result.name} | skipped: ${result.skipped} | | | | | | | | |${baseline ? ' |' : ''}`)
       continue
     }
     if (result.failed) {
-      rows.push(`| ${result.name} | FAILED | | | | | | |${baseline ? ' |' : ''}`)
+      rows.push(`| ${result.name} | FAILED | | | | | | | | |${baseline ? ' |' : ''}`)
       continue
     }
     if (result.runs) {
       for (const run of result.runs) {
         rows.push(
-          `| ${result.name}: ${run.id} | ${fmt.rps(run.rps)} | ${fmt.ms(run.p50)} | ${fmt.ms(run.p99)} | ${run.errors} | ${fmt.ratio(run.vsStore)} | ${fmt.ratio(run.vsRuntime)} | |${baseline ? ' |' : ''}`,
+          `| ${result.name}: ${run.id} | ${fmt.cpu(run.cpuMs)} | ${fmt.ratio(run.cpuVsStore)} | ${fmt.rps(run.rps)} | ${fmt.ms(run.p50)} | ${fmt.ms(run.p99)} | ${run.errors} | ${fmt.ratio(run.vsStore)} | ${fmt.ratio(run.vsRuntime)} | |${baseline ? ' |' : ''}`,
         )
       }
       continue
@@ -48,7 +49,7 @@ function table(phase, baseline) {
     const target = result.target ? `≥ ${result.target.vsStore} store ${result.target.met ? '✓' : '✗'}` : ''
     const isReference = result.group === 'reference'
     rows.push(
-      `| ${result.name} | ${fmt.rps(result.rps)} | ${fmt.ms(result.p50)} | ${fmt.ms(result.p99)} | ${result.errors} | ${isReference && result.id !== 'store' ? '—' : fmt.ratio(result.vsStore)} | ${fmt.ratio(result.vsRuntime)} | ${target} |${scaleCell(result)}`,
+      `| ${result.name} | ${fmt.cpu(result.cpuMs)} | ${fmt.ratio(result.cpuVsStore)} | ${fmt.rps(result.rps)} | ${fmt.ms(result.p50)} | ${fmt.ms(result.p99)} | ${result.errors} | ${isReference && result.id !== 'store' ? '—' : fmt.ratio(result.vsStore)} | ${fmt.ratio(result.vsRuntime)} | ${target} |${scaleCell(result)}`,
     )
   }
   return rows.join('\n')

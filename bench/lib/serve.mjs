@@ -3,6 +3,7 @@
 // (bench/server.mjs) started in a child process on a given state directory.
 
 import { spawn, spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { createInterface } from 'node:readline'
 import { DEFAULT_CONFIG, log, OUT_DIR, ROOT } from './common.mjs'
@@ -93,6 +94,8 @@ export async function startServer(stateDir, { configPath, assetsRouter = false, 
     miniflare: ready.miniflare,
     pid: child.pid,
     workerErrors,
+    /** CPU seconds the server's workerd processes (and their children) have used so far; null off Linux. */
+    cpu: () => workerdCpuSeconds(child.pid),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.stdin.end()
@@ -101,4 +104,52 @@ export async function startServer(stateDir, { configPath, assetsRouter = false, 
       clearTimeout(timer)
     },
   }
+}
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux). */
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
+
+/** `/proc/<pid>/stat`: the command, parent pid and CPU times (after the command's parentheses). */
+function stat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const close = text.lastIndexOf(')')
+    const fields = text.slice(close + 2).split(' ')
+    return {
+      pid,
+      comm: text.slice(text.indexOf('(') + 1, close),
+      ppid: Number(fields[1]),
+      // utime, stime, and cutime, cstime of its waited-for children (fields 14–17 of the file).
+      ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+    }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The CPU of every workerd process below the bench server (Miniflare starts one; the Worker and
+ * its Durable Objects run in it), in seconds: the server's own Node process and the load generator
+ * (this process) are not counted. Null where /proc is missing.
+ */
+export function workerdCpuSeconds(serverPid) {
+  let entries
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
+  } catch {
+    return null
+  }
+  const all = entries.map(stat).filter(Boolean)
+  const children = new Map()
+  for (const process of all) children.set(process.ppid, [...(children.get(process.ppid) ?? []), process])
+  let ticks = 0
+  const walk = (pid, inWorkerd) => {
+    for (const process of children.get(pid) ?? []) {
+      const counted = inWorkerd || process.comm.includes('workerd')
+      if (counted) ticks += process.ticks
+      walk(process.pid, counted)
+    }
+  }
+  walk(serverPid, false)
+  return ticks / TICKS
 }
