@@ -28,6 +28,7 @@ import { systemRouter } from './routes/system'
 import { ticketsRouter } from './routes/tickets'
 import { tokensRouter } from './routes/tokens'
 import { usersRouter } from './routes/users'
+import { registerWebhookEvents, webhooksRouter } from './routes/webhooks'
 import { workflowsRouter } from './routes/workflows'
 import { workspacesRouter } from './routes/workspaces'
 
@@ -66,6 +67,8 @@ export function createApp() {
   app.route('/api/v1/attachments', attachmentsRouter)
   app.route('/api/v1/events', eventsRouter)
   app.route('/api/v1', workspacesRouter)
+  app.route('/api/v1/webhooks', webhooksRouter)
+  registerWebhookEvents(app.openAPIRegistry)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app, new URL(c.req.url).origin, c.get('config'))))
   app.route('/', docsRouter)

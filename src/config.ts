@@ -28,13 +28,22 @@ export interface EmailJob {
   notificationId: string
 }
 
+/** A message on the webhook queue: which delivery of which workspace to attempt. */
+export interface WebhookJob {
+  workspace: string
+  jurisdiction?: Jurisdiction | null
+  deliveryId: string
+}
+
 /**
- * The generated Env, with the email bindings optional: without them, notifications are in-app only.
+ * The generated Env, with the email bindings optional (without them, notifications are in-app
+ * only) and the webhook queue optional (without it, deliveries wait in the outbox).
  */
-export type Bindings = Omit<Env, 'EMAIL' | 'EMAIL_QUEUE'> &
+export type Bindings = Omit<Env, 'EMAIL' | 'EMAIL_QUEUE' | 'WEBHOOK_QUEUE'> &
   Secrets & {
     EMAIL?: SendEmail
     EMAIL_QUEUE?: Queue<EmailJob>
+    WEBHOOK_QUEUE?: Queue<WebhookJob>
   }
 
 export class ConfigError extends Error {

@@ -199,7 +199,7 @@ describe('the Workspace store', () => {
   it('sweeps expired sessions, old idempotency keys and upload claims once a day', async () => {
     const left = await runInDurableObject(stub(), (_instance: Workspace, state) => {
       const sql = state.storage.sql
-      const ctx = { storage: state.storage, sql, emailEnabled: false }
+      const ctx = { storage: state.storage, sql, workspace: 'default', emailEnabled: false }
       const old = '2020-01-01T00:00:00.000Z'
       const future = '2999-01-01T00:00:00.000Z'
       sql.exec(
@@ -249,7 +249,7 @@ describe('the Workspace store', () => {
         keys.kept,
         new Date().toISOString(),
       )
-      const ctx = { storage: state.storage, sql, emailEnabled: false }
+      const ctx = { storage: state.storage, sql, workspace: 'default', emailEnabled: false }
       await sweepOrphans(ctx, env.ATTACHMENTS, 'tickets/', Date.now()) // too young: nothing goes
       const survived = (await env.ATTACHMENTS.head(keys.orphan)) !== null
       await sweepOrphans(ctx, env.ATTACHMENTS, 'tickets/', Date.now() + ORPHAN_AGE_MS + 60_000)

@@ -38,6 +38,8 @@ export const errorCatalog = {
   },
   E_NOT_FOUND: { status: 404, message: 'No such resource' },
   E_API_TOKEN_NOT_FOUND: { status: 404, message: 'API token not found' },
+  E_WEBHOOK_NOT_FOUND: { status: 404, message: 'Webhook not found' },
+  E_WEBHOOK_DELIVERY_NOT_FOUND: { status: 404, message: 'Webhook delivery not found' },
   E_USER_NOT_FOUND: { status: 404, message: 'User not found' },
   E_TICKET_NOT_FOUND: { status: 404, message: 'Ticket not found' },
   E_PROJECT_NOT_FOUND: { status: 404, message: 'Project not found' },

@@ -19,6 +19,7 @@ const TAGS = [
   { name: 'Reports', description: 'Dashboard and reports from aggregates kept with every change' },
   { name: 'Events', description: 'Live updates over a WebSocket' },
   { name: 'Notifications', description: 'In-app notifications (also sent by email when configured)' },
+  { name: 'Webhooks', description: 'Signed events pushed to integrations, with a delivery log' },
   { name: 'Workspaces', description: 'Tenants: create one, read, rename or delete your own' },
   { name: 'System', description: 'Health and token verification keys' },
 ]

@@ -12,7 +12,9 @@ import type { Principal, StoreContext } from './db/context'
 import { seqPage } from './db/paging'
 import { all, first, nowIso, one, run, transact } from './db/sql'
 import { appendHistory } from './tickets/history'
+import { findTicketRow, hydrateOne } from './tickets/rows'
 import { getTicket, whenVisible } from './tickets/visibility'
+import { emitTicketEvents } from './webhooks/outbox'
 
 export interface Attachment {
   id: string
@@ -117,7 +119,9 @@ export function createAttachment(ctx: StoreContext, caller: Principal, input: Ne
       },
       now,
     )
-    return ok(toAttachment(row))
+    const attachment = toAttachment(row)
+    emitTicketEvents(ctx, ['attachment.added'], () => ticket.value, { userId: caller.id }, { attachment })
+    return ok(attachment)
   })
 }
 
@@ -170,6 +174,17 @@ export function deleteAttachment(ctx: StoreContext, caller: Principal, id: strin
       },
       now,
     )
+    const ticket = findTicketRow(ctx.sql, row.ticket_id)
+    if (ticket) {
+      const attachment = toAttachment(row)
+      emitTicketEvents(
+        ctx,
+        ['attachment.removed'],
+        () => hydrateOne(ctx.sql, ticket),
+        { userId: caller.id },
+        { attachment },
+      )
+    }
     return ok(null)
   })
 }

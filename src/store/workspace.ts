@@ -12,7 +12,7 @@ import { fail, ok, type Result } from '../lib/result'
 import * as attachments from './attachments'
 import type { Actor } from './db/context'
 import { migrate } from './db/migrate'
-import { nowIso } from './db/sql'
+import { nowIso, transact } from './db/sql'
 import * as notifications from './notifications'
 import * as projects from './projects'
 import * as reports from './reports'
@@ -29,6 +29,9 @@ import * as tokens from './users/api-tokens'
 import * as auth from './users/credentials'
 import * as users from './users/operations'
 import type { NewUser, UserFilter } from './users/rows'
+import * as hooks from './webhooks/endpoints'
+import * as deliveries from './webhooks/outbox'
+import { actorOf, emitEvent } from './webhooks/outbox'
 import * as rules from './workflow-rules'
 
 export class Workspace extends WorkspaceBase {
@@ -334,6 +337,72 @@ export class Workspace extends WorkspaceBase {
       })
       return ok(null)
     })
+  }
+
+  // Webhooks
+
+  createWebhook(actor: Actor, input: hooks.WebhookInput, secret: string) {
+    return this.as(actor, (caller) => hooks.createWebhook(this.store, caller, input, secret))
+  }
+
+  listWebhooks(actor: Actor, page: PageArgs) {
+    return this.as(actor, (caller) => hooks.listWebhooks(this.store, caller, page.after, page.limit))
+  }
+
+  getWebhook(actor: Actor, id: string) {
+    return this.as(actor, (caller) => hooks.getWebhook(this.store, caller, id))
+  }
+
+  updateWebhook(actor: Actor, id: string, patch: hooks.WebhookPatch) {
+    return this.as(actor, (caller) => hooks.updateWebhook(this.store, caller, id, patch))
+  }
+
+  deleteWebhook(actor: Actor, id: string) {
+    return this.as(actor, (caller) => hooks.deleteWebhook(this.store, caller, id))
+  }
+
+  rotateWebhookSecret(actor: Actor, id: string, secret: string) {
+    return this.as(actor, (caller) => hooks.rotateSecret(this.store, caller, id, secret))
+  }
+
+  /** A `ping` event for one endpoint, sent now. */
+  async pingWebhook(actor: Actor, id: string) {
+    const result = this.as(actor, (caller) =>
+      transact(this.ctx.storage, () => {
+        const found = hooks.getWebhook(this.store, caller, id)
+        if (!found.ok) return found
+        emitEvent(this.store, 'ping', () => ({ actor: actorOf(this.store.sql, caller.id), rule: null }), null, id)
+        return ok(null)
+      }),
+    )
+    await this.wakeSoon()
+    return result
+  }
+
+  listWebhookDeliveries(actor: Actor, id: string, page: PageArgs) {
+    return this.as(actor, (caller) => deliveries.listDeliveries(this.store, caller, id, page.after, page.limit))
+  }
+
+  async redeliverWebhook(actor: Actor, id: string, deliveryId: string) {
+    const result = this.as(actor, (caller) => deliveries.redeliver(this.store, caller, id, deliveryId))
+    await this.wakeSoon()
+    return result
+  }
+
+  /** For the webhook consumer: what to send for a delivery, or null when there is nothing to send. */
+  webhookDelivery(id: string) {
+    return this.ifActive(() => ok(deliveries.deliveryToSend(this.store.sql, id)))
+  }
+
+  /** Records one delivery attempt and, when it failed, wakes the alarm for the next. */
+  async recordWebhookAttempt(id: string, outcome: deliveries.AttemptOutcome) {
+    if (this.lifecycle !== 'active') return fail('E_WORKSPACE_NOT_FOUND')
+    const next = this.ctx.storage.transactionSync(() => deliveries.recordAttempt(this.store, id, outcome))
+    if (next !== null) {
+      const scheduled = await this.ctx.storage.getAlarm()
+      if (scheduled === null || scheduled > next) await this.ctx.storage.setAlarm(next)
+    }
+    return ok(null)
   }
 
   // The workspace itself

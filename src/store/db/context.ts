@@ -8,6 +8,8 @@ import type { Scope } from '../../domain/scopes'
 export interface StoreContext {
   storage: DurableObjectStorage
   sql: SqlStorage
+  /** The workspace's slug, as events name it. */
+  workspace: string
   /** Whether notifications are also sent by email (a queue and an email binding are configured). */
   emailEnabled: boolean
 }

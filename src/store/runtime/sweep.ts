@@ -7,6 +7,7 @@ import { readMeta, writeMeta } from '../db/meta'
 import { all, run } from '../db/sql'
 import { forgetExpiredKeys, IDEMPOTENCY_TTL_MS } from '../tickets/idempotency'
 import { deleteExpiredSessions } from '../users/sessions'
+import { forgetOldDeliveries } from '../webhooks/outbox'
 
 export const SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000
 /** An uploaded object with no attachment record after this long was abandoned (URLs last 15 minutes). */
@@ -18,6 +19,7 @@ export function sweepIfDue(ctx: StoreContext, now = Date.now()): number {
   if (next > now) return next
   deleteExpiredSessions(ctx.sql, new Date(now).toISOString())
   forgetExpiredKeys(ctx.sql, now)
+  forgetOldDeliveries(ctx.sql, now)
   run(ctx.sql, 'DELETE FROM upload_claims WHERE claimed_at <= ?', new Date(now - IDEMPOTENCY_TTL_MS).toISOString())
   const following = now + SWEEP_INTERVAL_MS
   writeMeta(ctx.sql, 'next_sweep_at', String(following))

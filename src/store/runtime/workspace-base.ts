@@ -22,6 +22,7 @@ import { readRecord } from '../tenancy/record'
 import { findTicketRow, hydrateOne } from '../tickets/rows'
 import { authenticateToken } from '../users/api-tokens'
 import { resolvePrincipal } from '../users/sessions'
+import { nextDueAt } from '../webhooks/outbox'
 import * as live from './live'
 import * as outbox from './outbox'
 import * as sweep from './sweep'
@@ -42,8 +43,13 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
-    this.store = { storage: ctx.storage, sql: ctx.storage.sql, emailEnabled: Boolean(env.EMAIL_QUEUE && env.EMAIL) }
     this.slug = ctx.id.name ?? DEFAULT_WORKSPACE
+    this.store = {
+      storage: ctx.storage,
+      sql: ctx.storage.sql,
+      workspace: this.slug,
+      emailEnabled: Boolean(env.EMAIL_QUEUE && env.EMAIL),
+    }
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage)
       this.readLifecycle()
@@ -144,7 +150,7 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
    * After a commit that left outbox work (emails, R2 deletions): run the alarm shortly, unless it
    * already will. The short delay lets a burst of changes share one relay (one queue batch).
    */
-  private async wakeSoon() {
+  protected async wakeSoon() {
     if (!outbox.outboxPending(this.store)) return
     const due = Date.now() + outbox.RELAY_DELAY_MS
     const scheduled = await this.ctx.storage.getAlarm()
@@ -155,13 +161,17 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
   override async alarm() {
     if (this.lifecycle === 'deleting') return void (await this.eraseStep())
     if (this.lifecycle === 'absent') return
-    await outbox.relayEmails(this.store, this.env.EMAIL_QUEUE, { slug: this.slug, jurisdiction: this.jurisdiction })
+    const ref = { slug: this.slug, jurisdiction: this.jurisdiction }
+    await outbox.relayEmails(this.store, this.env.EMAIL_QUEUE, ref)
+    await outbox.relayWebhooks(this.store, this.env.WEBHOOK_QUEUE, ref)
     await outbox.deleteObjects(this.store, this.bucket)
     const now = Date.now()
     const nextSweep = sweep.sweepIfDue(this.store, now)
     if (nextSweep > now + sweep.SWEEP_INTERVAL_MS - 1000)
       await sweep.sweepOrphans(this.store, this.bucket, `${filePrefix(this.slug)}tickets/`, now)
-    await this.ctx.storage.setAlarm(nextSweep)
+    // The next webhook retry, if it comes before the next sweep.
+    const nextRetry = nextDueAt(this.store.sql)
+    await this.ctx.storage.setAlarm(nextRetry === null ? nextSweep : Math.max(now, Math.min(nextSweep, nextRetry)))
   }
 
   /**

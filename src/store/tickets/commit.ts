@@ -5,10 +5,12 @@
  * assignees; the reporter on a status change).
  */
 import type { FieldChange } from '../../domain/ticket-changes'
+import { updateEvents } from '../../domain/webhook-events'
 import type { StoreContext } from '../db/context'
 import { notify } from '../notifications'
+import { emitTicketEvents } from '../webhooks/outbox'
 import { appendHistory, type HistoryValue, type NewHistoryEntry } from './history'
-import { countedOf, type RowChanges, replaceAssignees, type TicketRow, updateTicketRow } from './rows'
+import { countedOf, hydrateOne, type RowChanges, replaceAssignees, type TicketRow, updateTicketRow } from './rows'
 import { countActivity, countTicketChange } from './stats'
 
 export interface ChangeAuthor {
@@ -110,5 +112,6 @@ export function commitChanges(
     )
   }
   if (options.notify) notifyAbout(ctx, updated, changes, by, now)
+  emitTicketEvents(ctx, updateEvents(changes), () => hydrateOne(ctx.sql, updated), by, { changes })
   return updated
 }

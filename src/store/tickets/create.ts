@@ -12,6 +12,7 @@ import { fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
 import { nowIso, transact } from '../db/sql'
 import { findProjectRow } from '../projects'
+import { emitTicketEvents } from '../webhooks/outbox'
 import { appendCountedHistory, notifyAssigned } from './commit'
 import { earlierResult, type IdempotencyKey, rememberResult } from './idempotency'
 import { allocateKey, insertTicketRows, invalidAssignees } from './rows'
@@ -101,6 +102,7 @@ function insertNewTicket(ctx: StoreContext, caller: Principal, input: NewTicket)
   )
   const by = { userId: caller.id }
   notifyAssigned(ctx, { id, key: inserted.key, title: inserted.title, reporter_id: reporterId }, assigneeIds, by, now)
+  emitTicketEvents(ctx, ['ticket.created'], () => inserted, by)
   const ruled = runWorkflows(ctx, id, { triggers: ['ticket_created'], before: null }, by, now)
   return ok({ ticket: ruled ?? inserted, replayed: false })
 }

@@ -15,6 +15,7 @@ import { forgetTicketAttachments } from '../attachments'
 import type { Principal, StoreContext } from '../db/context'
 import { nowIso, transact } from '../db/sql'
 import { findProjectRow } from '../projects'
+import { emitTicketEvents } from '../webhooks/outbox'
 import { type Comment, deleteComments, findComment, insertComment, listComments } from './comments'
 import { commitChanges } from './commit'
 import { checkAssignees, onlyManagersAssign, projectMissing } from './create'
@@ -133,6 +134,7 @@ export function deleteTicket(ctx: StoreContext, caller: Principal, id: string): 
     deleteHistory(ctx.sql, row.id)
     countTicketChange(ctx.sql, countedOf(row), null)
     deleteTicketRows(ctx.sql, row)
+    emitTicketEvents(ctx, ['ticket.deleted'], () => current.value, { userId: caller.id })
     return ok(current.value)
   })
 }
@@ -166,9 +168,11 @@ export function ticketComment(ctx: StoreContext, caller: Principal, ticketId: st
 
 export function addComment(ctx: StoreContext, caller: Principal, ticketId: string, body: string): Result<Comment> {
   return transact(ctx.storage, () =>
-    whenVisible(ctx, caller, ticketId, () =>
-      ok(insertComment(ctx.sql, { ticketId, authorId: caller.id, body }, nowIso())),
-    ),
+    whenVisible(ctx, caller, ticketId, (ticket) => {
+      const comment = insertComment(ctx.sql, { ticketId, authorId: caller.id, body }, nowIso())
+      emitTicketEvents(ctx, ['comment.created'], () => ticket, { userId: caller.id }, { comment })
+      return ok(comment)
+    }),
   )
 }
 
