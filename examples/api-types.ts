@@ -769,10 +769,373 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/webhooks': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List webhooks (admin) */
+    get: operations['listWebhooks']
+    put?: never
+    /**
+     * Create a webhook (admin)
+     * @description Events are signed per Standard Webhooks with the returned `secret` (shown only here and by `rotate-secret`), delivered at least once, and retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h before a delivery is `failed`.
+     */
+    post: operations['createWebhook']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/{webhookId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read a webhook (admin) */
+    get: operations['getWebhook']
+    /** Change a webhook (admin; partial) */
+    put: operations['updateWebhook']
+    post?: never
+    /**
+     * Delete a webhook (admin)
+     * @description Its pending deliveries are dropped, with its delivery log.
+     */
+    delete: operations['deleteWebhook']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/{webhookId}/ping': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Send a ping event now (admin) */
+    post: operations['pingWebhook']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/{webhookId}/rotate-secret': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Rotate the signing secret (admin)
+     * @description For 24 hours both secrets sign every delivery (two signatures in `webhook-signature`).
+     */
+    post: operations['rotateWebhookSecret']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/{webhookId}/deliveries': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The delivery log, newest first (admin)
+     * @description Kept 30 days.
+     */
+    get: operations['listWebhookDeliveries']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** One more attempt now, with the same webhook-id (admin) */
+    post: operations['redeliverWebhook']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
 }
-export type webhooks = Record<string, never>
+export interface webhooks {
+  'ticket.created': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The ticket.created event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_ticket_created']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  'ticket.updated': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The ticket.updated event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_ticket_updated']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  'ticket.status_changed': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The ticket.status_changed event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_ticket_status_changed']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  'ticket.assigned': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The ticket.assigned event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_ticket_assigned']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  'ticket.deleted': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The ticket.deleted event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_ticket_deleted']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  'comment.created': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The comment.created event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_comment_created']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  'attachment.added': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The attachment.added event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_attachment_added']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  'attachment.removed': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The attachment.removed event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_attachment_removed']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  ping: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The ping event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_ping']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+}
 export interface components {
   schemas: {
+    /** @description The ticket as it is now, with its `version` */
+    Ticket: {
+      /** Format: uuid */
+      id: string
+      /** @example TSK-1001 */
+      key: string
+      title: string
+      description: string
+      status: components['schemas']['TicketStatus']
+      priority: components['schemas']['TicketPriority']
+      department: string | null
+      /** Format: uuid */
+      projectId: string | null
+      /** Format: uuid */
+      reporterId: string
+      assigneeIds: string[]
+      /** @description Starts at 1, grows by one on every change; the ETag */
+      version: number
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    /**
+     * @description open → in_progress, closed · in_progress → open, closed, blocked · blocked → in_progress, open · closed → open, in_progress
+     * @enum {string}
+     */
+    TicketStatus: 'open' | 'in_progress' | 'blocked' | 'closed'
+    /** @enum {string} */
+    TicketPriority: 'low' | 'medium' | 'high' | 'critical'
+    Comment: {
+      /** Format: uuid */
+      id: string
+      /** Format: uuid */
+      ticketId: string
+      /**
+       * Format: uuid
+       * @description Null when a workflow rule wrote the comment
+       */
+      authorId: string | null
+      /** Format: uuid */
+      ruleId: string | null
+      body: string
+      /** Format: date-time */
+      createdAt: string
+    }
+    Attachment: {
+      /** Format: uuid */
+      id: string
+      /** Format: uuid */
+      ticketId: string
+      filename: string
+      contentType: string
+      /** @description Bytes */
+      size: number
+      /**
+       * @description `tickets/<ticketId>/<fileId>`, under `workspaces/<slug>/` outside `default`
+       * @example tickets/4f1c…/9b2e…
+       */
+      fileKey: string
+      /** Format: uuid */
+      uploadedBy: string
+      /** Format: date-time */
+      createdAt: string
+    }
     Health: {
       /** @enum {string} */
       status: 'ok'
@@ -963,35 +1326,6 @@ export interface components {
       /** @description Admins only; false ends all the user’s sessions */
       active?: boolean
     }
-    Ticket: {
-      /** Format: uuid */
-      id: string
-      /** @example TSK-1001 */
-      key: string
-      title: string
-      description: string
-      status: components['schemas']['TicketStatus']
-      priority: components['schemas']['TicketPriority']
-      department: string | null
-      /** Format: uuid */
-      projectId: string | null
-      /** Format: uuid */
-      reporterId: string
-      assigneeIds: string[]
-      /** @description Starts at 1, grows by one on every change; the ETag */
-      version: number
-      /** Format: date-time */
-      createdAt: string
-      /** Format: date-time */
-      updatedAt: string
-    }
-    /**
-     * @description open → in_progress, closed · in_progress → open, closed, blocked · blocked → in_progress, open · closed → open, in_progress
-     * @enum {string}
-     */
-    TicketStatus: 'open' | 'in_progress' | 'blocked' | 'closed'
-    /** @enum {string} */
-    TicketPriority: 'low' | 'medium' | 'high' | 'critical'
     CreateTicket: {
       /** @example Printer on floor 3 is on fire */
       title: string
@@ -1054,22 +1388,6 @@ export interface components {
       | {
           [key: string]: string | number | boolean | null | string[]
         }
-    Comment: {
-      /** Format: uuid */
-      id: string
-      /** Format: uuid */
-      ticketId: string
-      /**
-       * Format: uuid
-       * @description Null when a workflow rule wrote the comment
-       */
-      authorId: string | null
-      /** Format: uuid */
-      ruleId: string | null
-      body: string
-      /** Format: date-time */
-      createdAt: string
-    }
     CreateComment: {
       /** @example Replaced the toner. */
       body: string
@@ -1345,10 +1663,10 @@ export interface components {
        */
       ruleId: string | null
       /**
-       * @description `rule`: a send_notification action; `assigned`: you were assigned; `status_changed`: your ticket moved
+       * @description `rule`: a send_notification action; `assigned`: you were assigned; `status_changed`: your ticket moved; `webhook_disabled` (admins): a webhook endpoint failed for 5 days and was turned off
        * @enum {string}
        */
-      kind: 'rule' | 'assigned' | 'status_changed'
+      kind: 'rule' | 'assigned' | 'status_changed' | 'webhook_disabled'
       message: string
       read: boolean
       /** Format: date-time */
@@ -1491,25 +1809,6 @@ export interface components {
       fileKey: string
       size: number
     }
-    Attachment: {
-      /** Format: uuid */
-      id: string
-      /** Format: uuid */
-      ticketId: string
-      filename: string
-      contentType: string
-      /** @description Bytes */
-      size: number
-      /**
-       * @description `tickets/<ticketId>/<fileId>`, under `workspaces/<slug>/` outside `default`
-       * @example tickets/4f1c…/9b2e…
-       */
-      fileKey: string
-      /** Format: uuid */
-      uploadedBy: string
-      /** Format: date-time */
-      createdAt: string
-    }
     CreateAttachment: {
       /** Format: uuid */
       ticketId: string
@@ -1601,6 +1900,115 @@ export interface components {
       /** @description The workspace’s slug, as a safeguard */
       confirm: string
     }
+    Webhook: {
+      /** Format: uuid */
+      id: string
+      url: string
+      description: string
+      events: string[]
+      /**
+       * Format: uuid
+       * @description Only this project’s tickets, when set
+       */
+      projectId: string | null
+      active: boolean
+      /** @description Why the API turned it off (`failing_for_5_days`) */
+      disabledReason: string | null
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    CreatedWebhook: components['schemas']['Webhook'] & {
+      /** @description The signing secret, `whsec_<base64>`: shown here only. Verify deliveries with a Standard Webhooks library. */
+      secret: string
+    }
+    CreateWebhook: {
+      /**
+       * @description `https://` only, no credentials or fragment, at most 2,048 characters; no private, loopback or link-local IP literal. In development `http://localhost` and `http://127.0.0.1` are allowed too.
+       * @example https://hooks.example.com/ticketing
+       */
+      url: string
+      /** @description Event types to receive, or `["*"]` for all (`ping` always reaches its endpoint) */
+      events: (
+        | 'ticket.created'
+        | 'ticket.updated'
+        | 'ticket.status_changed'
+        | 'ticket.assigned'
+        | 'ticket.deleted'
+        | 'comment.created'
+        | 'attachment.added'
+        | 'attachment.removed'
+        | '*'
+      )[]
+      /** @default  */
+      description?: string
+      /**
+       * Format: uuid
+       * @default null
+       */
+      projectId?: string | null
+      /** @default true */
+      active?: boolean
+    }
+    UpdateWebhook: {
+      /**
+       * @description `https://` only, no credentials or fragment, at most 2,048 characters; no private, loopback or link-local IP literal. In development `http://localhost` and `http://127.0.0.1` are allowed too.
+       * @example https://hooks.example.com/ticketing
+       */
+      url?: string
+      /** @description Event types to receive, or `["*"]` for all (`ping` always reaches its endpoint) */
+      events?: (
+        | 'ticket.created'
+        | 'ticket.updated'
+        | 'ticket.status_changed'
+        | 'ticket.assigned'
+        | 'ticket.deleted'
+        | 'comment.created'
+        | 'attachment.added'
+        | 'attachment.removed'
+        | '*'
+      )[]
+      description?: string
+      /** Format: uuid */
+      projectId?: string | null
+      /** @description Turning it back on clears `disabledReason` */
+      active?: boolean
+    }
+    WebhookSecret: {
+      /** @description The signing secret, `whsec_<base64>`: shown here only. Verify deliveries with a Standard Webhooks library. */
+      secret: string
+    }
+    WebhookDelivery: {
+      /** Format: uuid */
+      id: string
+      eventType: components['schemas']['WebhookEventType']
+      /** @description The `webhook-id` header: the same on every attempt */
+      webhookMessageId: string
+      /** @enum {string} */
+      status: 'pending' | 'retrying' | 'delivered' | 'failed'
+      attempts: number
+      /** Format: date-time */
+      lastAttemptAt: string | null
+      /** Format: date-time */
+      nextAttemptAt: string | null
+      responseStatus: number | null
+      durationMs: number | null
+      error: string | null
+      /** Format: date-time */
+      createdAt: string
+    }
+    /** @enum {string} */
+    WebhookEventType:
+      | 'ticket.created'
+      | 'ticket.updated'
+      | 'ticket.status_changed'
+      | 'ticket.assigned'
+      | 'ticket.deleted'
+      | 'comment.created'
+      | 'attachment.added'
+      | 'attachment.removed'
+      | 'ping'
   }
   responses: never
   parameters: never
@@ -7117,6 +7525,1316 @@ export interface operations {
         content: {
           'application/json': components['schemas']['Error']
         }
+      }
+    }
+  }
+  listWebhooks: {
+    parameters: {
+      query?: {
+        /** @description Items per page (1–200); empty or absent: 50 */
+        limit?: number
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
+        cursor?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of webhooks */
+      200: {
+        headers: {
+          /** @description Number of items matching the filters */
+          'X-Total-Count'?: number
+          /** @description RFC 8288 link to the next page (`rel="next"`), present when more items exist */
+          Link?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Webhook'][]
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateWebhook']
+      }
+    }
+    responses: {
+      /** @description Webhook created: store `secret` now */
+      201: {
+        headers: {
+          /** @description URL of the webhook */
+          Location?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedWebhook']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PROJECT_NOT_FOUND`: Project not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The webhook’s id */
+        webhookId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The webhook */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Webhook']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WEBHOOK_NOT_FOUND`: Webhook not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  updateWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The webhook’s id */
+        webhookId: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateWebhook']
+      }
+    }
+    responses: {
+      /** @description The changed webhook */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Webhook']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WEBHOOK_NOT_FOUND`: Webhook not found. `E_PROJECT_NOT_FOUND`: Project not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  deleteWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The webhook’s id */
+        webhookId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WEBHOOK_NOT_FOUND`: Webhook not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  pingWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The webhook’s id */
+        webhookId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Queued: see the delivery log */
+      202: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WEBHOOK_NOT_FOUND`: Webhook not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  rotateWebhookSecret: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The webhook’s id */
+        webhookId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The new secret: shown only here */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['WebhookSecret']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WEBHOOK_NOT_FOUND`: Webhook not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description Items per page (1–200); empty or absent: 50 */
+        limit?: number
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
+        cursor?: string
+      }
+      header?: never
+      path: {
+        /** @description The webhook’s id */
+        webhookId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of deliveries */
+      200: {
+        headers: {
+          /** @description Number of items matching the filters */
+          'X-Total-Count'?: number
+          /** @description RFC 8288 link to the next page (`rel="next"`), present when more items exist */
+          Link?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['WebhookDelivery'][]
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WEBHOOK_NOT_FOUND`: Webhook not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  redeliverWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The webhook’s id */
+        webhookId: string
+        /** @description The delivery’s id */
+        deliveryId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Queued */
+      202: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WEBHOOK_DELIVERY_NOT_FOUND`: Webhook delivery not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  webhook_ticket_created: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'ticket.created'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_ticket_updated: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'ticket.updated'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            /** @description Each changed field, `{from, to}` */
+            changes: {
+              [key: string]: {
+                from?: unknown
+                to?: unknown
+              }
+            }
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_ticket_status_changed: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'ticket.status_changed'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            /** @description Each changed field, `{from, to}` */
+            changes: {
+              [key: string]: {
+                from?: unknown
+                to?: unknown
+              }
+            }
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_ticket_assigned: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'ticket.assigned'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            /** @description Each changed field, `{from, to}` */
+            changes: {
+              [key: string]: {
+                from?: unknown
+                to?: unknown
+              }
+            }
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_ticket_deleted: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'ticket.deleted'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_comment_created: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'comment.created'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            comment: components['schemas']['Comment']
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_attachment_added: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'attachment.added'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            attachment: components['schemas']['Attachment']
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_attachment_removed: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'attachment.removed'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            attachment: components['schemas']['Attachment']
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_ping: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'ping'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
       }
     }
   }

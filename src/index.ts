@@ -5,19 +5,17 @@
 import { createApp } from './app'
 import type { Bindings, EmailJob, WebhookJob } from './config'
 import { deliverEmails } from './notifications/email-delivery'
-import { deliverWebhooks } from './notifications/webhook-delivery'
+import { deliverWebhooks, WEBHOOK_QUEUE_NAME } from './notifications/webhook-delivery'
 
 export { Directory } from './store/directory'
 export { Workspace } from './store/workspace'
-
-/** The webhook queue's name in wrangler.toml (both environments); every other batch is email. */
-export const WEBHOOK_QUEUE_NAME = 'ticketing-webhooks'
 
 const app = createApp()
 
 export default {
   fetch: app.fetch,
   queue: (batch, env) =>
+    // Every batch that is not of the webhook queue is email.
     batch.queue === WEBHOOK_QUEUE_NAME
       ? deliverWebhooks(batch as MessageBatch<WebhookJob>, env)
       : deliverEmails(batch as MessageBatch<EmailJob>, env),

@@ -11,6 +11,8 @@ import { signDelivery } from '../lib/standard-webhooks'
 import { workspaceStore } from '../lib/workspace-objects'
 import type { AttemptOutcome } from '../store/webhooks/outbox'
 
+/** The webhook queue's name in wrangler.toml (both environments). */
+export const WEBHOOK_QUEUE_NAME = 'ticketing-webhooks'
 export const DELIVERY_TIMEOUT_MS = 10_000
 const KEPT_BODY_BYTES = 1024
 
