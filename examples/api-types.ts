@@ -8104,6 +8104,15 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
+      /** @description `E_WEBHOOK_INACTIVE`: The webhook is turned off: set active to true first. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
       /** @description `E_VALIDATION_ERROR`: The request is not valid. */
       422: {
         headers: {
@@ -8388,6 +8397,15 @@ export interface operations {
       }
       /** @description `E_WEBHOOK_DELIVERY_NOT_FOUND`: Webhook delivery not found. */
       404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_WEBHOOK_INACTIVE`: The webhook is turned off: set active to true first. */
+      409: {
         headers: {
           [name: string]: unknown
         }

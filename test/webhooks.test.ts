@@ -104,6 +104,9 @@ describe('webhook endpoints', () => {
     // In development, a receiver on the developer's machine is fine.
     const local = await createHook(admin, { url: 'http://localhost:9999/hook', active: false })
     expect(local).toMatchObject({ url: 'http://localhost:9999/hook', active: false })
+    // A webhook that is off sends nothing, and says so instead of accepting a ping it would not send.
+    const ping = await call('POST', `/api/v1/webhooks/${local.id}/ping`, { token: admin.accessToken })
+    await expectError(ping, 409, 'E_WEBHOOK_INACTIVE')
 
     const created = await createHook(admin, body)
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/)
@@ -245,6 +248,38 @@ describe('deliveries', () => {
       404,
       'E_WEBHOOK_NOT_FOUND',
     )
+  })
+})
+
+describe('the outbox', () => {
+  it('delivers an event whose hand-off to the queue was lost (a crash right after the commit)', async () => {
+    const admin = await asAdmin()
+    const created = await createHook(admin, { events: ['ticket.created'], active: false })
+    // Written in the change's transaction while the endpoint was on, then "lost" on the way out:
+    // handed to a queue that never delivered it (queued 11 minutes ago, never reported back).
+    const stub = env.WORKSPACE.getByName('default')
+    await runInDurableObject(stub, (_instance: WorkspaceObject, state) => {
+      const old = new Date(Date.now() - 11 * 60 * 1000).toISOString()
+      state.storage.sql.exec('UPDATE webhooks SET active = 1 WHERE id = ?', created.id)
+      state.storage.sql.exec(
+        `INSERT INTO webhook_deliveries (id, webhook_id, message_id, event_type, payload, status, next_attempt_at, queued_at, created_at)
+         VALUES (?, ?, 'msg_lost', 'ticket.created', '{"type":"ticket.created"}', 'pending', ?, ?, ?)`,
+        crypto.randomUUID(),
+        created.id,
+        old,
+        old,
+        old,
+      )
+    })
+    // The next alarm (any commit wakes it) hands it over again.
+    await createTicket(admin, { title: 'Wakes the alarm' })
+    await expect.poll(() => at(created.url).map((r) => r.headers['webhook-id']), WAIT).toContain('msg_lost')
+    await expect
+      .poll(
+        async () => (await deliveriesOf(admin, created.id)).find((d) => d.webhookMessageId === 'msg_lost')?.status,
+        WAIT,
+      )
+      .toBe('delivered')
   })
 })
 

@@ -48,6 +48,7 @@ export const errorCatalog = {
   E_USER_EMAIL_EXISTS: { status: 409, message: 'A user with this email already exists' },
   E_PROJECT_KEY_EXISTS: { status: 409, message: 'A project with this key already exists' },
   E_PROJECT_HAS_TICKETS: { status: 409, message: 'The project still has tickets' },
+  E_WEBHOOK_INACTIVE: { status: 409, message: 'The webhook is turned off: set active to true first' },
   E_WORKSPACE_EXISTS: { status: 409, message: 'That workspace slug is taken' },
   E_WORKSPACE_NOT_FOUND: { status: 404, message: 'Workspace not found' },
   E_WORKSPACE_CONFIRMATION_MISMATCH: {

@@ -371,6 +371,7 @@ export class Workspace extends WorkspaceBase {
       transact(this.ctx.storage, () => {
         const found = hooks.getWebhook(this.store, caller, id)
         if (!found.ok) return found
+        if (!found.value.active) return fail('E_WEBHOOK_INACTIVE')
         emitEvent(this.store, 'ping', () => ({ actor: actorOf(this.store.sql, caller.id), rule: null }), null, id)
         return ok(null)
       }),

@@ -101,7 +101,7 @@ export const ping = createRoute({
   request: { params: WebhookIdParamSchema },
   responses: {
     202: { description: 'Queued: see the delivery log' },
-    ...errorResponses(...ADMIN_ERRORS, 'E_WEBHOOK_NOT_FOUND', 'E_VALIDATION_ERROR'),
+    ...errorResponses(...ADMIN_ERRORS, 'E_WEBHOOK_NOT_FOUND', 'E_WEBHOOK_INACTIVE', 'E_VALIDATION_ERROR'),
   },
 })
 
@@ -142,6 +142,6 @@ export const redeliver = createRoute({
   request: { params: DeliveryParamsSchema },
   responses: {
     202: { description: 'Queued' },
-    ...errorResponses(...ADMIN_ERRORS, 'E_WEBHOOK_DELIVERY_NOT_FOUND', 'E_VALIDATION_ERROR'),
+    ...errorResponses(...ADMIN_ERRORS, 'E_WEBHOOK_DELIVERY_NOT_FOUND', 'E_WEBHOOK_INACTIVE', 'E_VALIDATION_ERROR'),
   },
 })

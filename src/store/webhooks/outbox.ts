@@ -132,13 +132,16 @@ export function emitTicketEvents(
   for (const type of types) emitEvent(ctx, type, data, now().projectId)
 }
 
-/** Deliveries whose next attempt is due and that no queue message carries (or one that got lost). */
+/**
+ * Deliveries whose next attempt is due and that no queue message carries (or one that got lost),
+ * of endpoints that are on: an endpoint turned off keeps its deliveries until it is back on.
+ */
 export function dueDeliveries(sql: SqlStorage, limit: number, now = Date.now()) {
   return all<{ id: string }>(
     sql,
-    `SELECT id FROM webhook_deliveries
-     WHERE status IN ('pending', 'retrying') AND next_attempt_at <= ? AND (queued_at IS NULL OR queued_at <= ?)
-     ORDER BY next_attempt_at LIMIT ?`,
+    `SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND w.active = 1
+     WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ? AND (d.queued_at IS NULL OR d.queued_at <= ?)
+     ORDER BY d.next_attempt_at LIMIT ?`,
     new Date(now).toISOString(),
     new Date(now - REQUEUE_AFTER_MS).toISOString(),
     limit,
@@ -157,7 +160,8 @@ export const markQueued = (sql: SqlStorage, ids: readonly string[], now: string)
 export function nextDueAt(sql: SqlStorage): number | null {
   const row = first<{ at: string | null }>(
     sql,
-    "SELECT min(next_attempt_at) AS at FROM webhook_deliveries WHERE status IN ('pending', 'retrying') AND queued_at IS NULL",
+    `SELECT min(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND w.active = 1
+     WHERE d.status IN ('pending', 'retrying') AND d.queued_at IS NULL`,
   )
   return row?.at ? Date.parse(row.at) : null
 }
@@ -301,14 +305,28 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
   createdAt: row.created_at,
 })
 
-/** One more attempt now, with the same `webhook-id`, whatever became of the delivery. */
-export function redeliver(ctx: StoreContext, caller: Principal, webhookId: string, id: string): Result<null> {
+/**
+ * One more attempt now, with the same `webhook-id`, whatever became of the delivery (a failed one
+ * rejoins the backoff from its attempt count). One already on its way in a queue message is left
+ * to that message, so it is not sent twice.
+ */
+export function redeliver(
+  ctx: StoreContext,
+  caller: Principal,
+  webhookId: string,
+  id: string,
+  now = Date.now(),
+): Result<null> {
   if (caller.role !== 'admin') return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+  const endpoint = findWebhookRow(ctx.sql, webhookId)
+  if (endpoint?.active === 0) return fail('E_WEBHOOK_INACTIVE')
   const written = run(
     ctx.sql,
-    `UPDATE webhook_deliveries SET status = 'retrying', next_attempt_at = ?, queued_at = NULL
+    `UPDATE webhook_deliveries SET status = 'retrying', next_attempt_at = ?,
+       queued_at = CASE WHEN queued_at > ? THEN queued_at ELSE NULL END
      WHERE id = ? AND webhook_id = ?`,
-    nowIso(),
+    new Date(now).toISOString(),
+    new Date(now - REQUEUE_AFTER_MS).toISOString(),
     id,
     webhookId,
   )
