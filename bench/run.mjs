@@ -43,6 +43,7 @@ import {
   method,
   resultsMarkdown,
   updateResultsDoc,
+  webhooksFinding,
   workspacesFinding,
 } from './lib/report.mjs'
 import { build, checkBindingsMatchProduction } from './lib/serve.mjs'
@@ -134,7 +135,8 @@ async function main() {
   const concurrency = concurrencyFinding(phases[0])
   const workspaces = workspacesFinding(phases[0])
   const apiToken = apiTokenFinding(phases[0])
-  const markdown = resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken })
+  const webhooks = webhooksFinding(phases[0])
+  const markdown = resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken, webhooks })
 
   const report = {
     generatedAt: new Date().toISOString(),
@@ -147,6 +149,7 @@ async function main() {
     concurrency,
     workspaces,
     apiToken,
+    webhooks,
     phases,
     seconds: round((performance.now() - started) / 1000, 1),
   }

@@ -21,6 +21,7 @@ import { DEFAULT_REF, type WorkspaceRef } from '../src/domain/workspaces'
 import production from '../src/index'
 import { unwrap } from '../src/lib/errors'
 import { fail, ok, type Result } from '../src/lib/result'
+import { newWebhookSecret } from '../src/lib/standard-webhooks'
 import { workspaceStore } from '../src/lib/workspace-objects'
 import { directory } from '../src/store/client'
 import type { Actor, Principal, StoreContext } from '../src/store/db/context'
@@ -104,6 +105,35 @@ class BenchWorkspace extends Workspace {
     return ok({ created: spec.count, total: count(ctx.sql, 'SELECT count(*) AS n FROM tickets') })
   }
 
+  /**
+   * Subscribes endpoints to every event, as `POST /api/v1/webhooks` would, minus its URL rule: the
+   * bench build runs as production, which refuses the bench's receiver on 127.0.0.1. `urls: []`
+   * removes them again (with their deliveries).
+   */
+  setBenchWebhooks(actor: Actor, urls: string[]): Result<{ webhooks: number }> {
+    if (!this.benchAdmin(actor)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
+    const sql = this.ctx.storage.sql
+    this.ctx.storage.transactionSync(() => {
+      sql.exec(
+        "DELETE FROM webhook_deliveries WHERE webhook_id IN (SELECT id FROM webhooks WHERE description = 'bench')",
+      )
+      sql.exec("DELETE FROM webhooks WHERE description = 'bench'")
+      const now = nowIso()
+      for (const url of urls) {
+        sql.exec(
+          `INSERT INTO webhooks (id, url, description, events, project_id, active, secret, created_at, updated_at)
+           VALUES (?, ?, 'bench', '["*"]', NULL, 1, ?, ?, ?)`,
+          crypto.randomUUID(),
+          url,
+          newWebhookSecret(),
+          now,
+          now,
+        )
+      }
+    })
+    return ok({ webhooks: urls.length })
+  }
+
   /** `limit` tickets in `status`, spread evenly over the whole table (not just the newest). */
   sampleTickets(actor: Actor, status: string, limit: number): Result<TicketSample[]> {
     if (!this.benchAdmin(actor)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
@@ -151,6 +181,11 @@ bench.get('/__bench/directory', async (c) => c.json(await directory(c.env).stats
 bench.post('/__bench/seed', requireAuth, async (c) => {
   const spec = (await c.req.json()) as SeedSpec
   return c.json(await unwrap(benchStore(c.env, c.get('workspace')).seedTickets(c.get('auth').actor, spec)), 200)
+})
+
+bench.post('/__bench/webhooks', requireAuth, async (c) => {
+  const { urls } = (await c.req.json()) as { urls: string[] }
+  return c.json(await unwrap(benchStore(c.env, c.get('workspace')).setBenchWebhooks(c.get('auth').actor, urls)), 200)
 })
 
 bench.get('/__bench/sample', requireAuth, async (c) => {

@@ -4,6 +4,7 @@
 // count and reports on them all.
 
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { log, round } from './common.mjs'
 import { call, json } from './http.mjs'
@@ -78,8 +79,16 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
       const stats = await call(base, json('GET', '/__bench/directory'))
       return Object.values(stats.body ?? {}).reduce((sum, n) => sum + Number(n), 0)
     }
+    const receiver = await startReceiver()
+    const subscribe = async (n) => {
+      const urls = Array.from({ length: n }, (_, i) => `${receiver.url}/hook-${i}`)
+      const answer = await call(base, json('POST', '/__bench/webhooks', state.token('admin'), { urls }))
+      if (answer.status !== 200) throw new Error(`bench webhooks: ${answer.status} ${JSON.stringify(answer.body)}`)
+    }
     for (const scenario of SCENARIOS.filter(wanted)) {
       await state.refreshTokens()
+      if (scenario.webhooks) await subscribe(scenario.webhooks)
+      const deliveredBefore = receiver.count()
       const directoryBefore = await directoryCalls()
       const runs = scenario.runs ?? [{ id: scenario.id, next: scenario.next }]
       const nexts = runs.map((run) => run.next(state))
@@ -133,6 +142,12 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
         })
       }
       outcome.directoryCalls = (await directoryCalls()) - directoryBefore
+      if (scenario.webhooks) {
+        // Deliveries run after their commits: count what arrived a moment after the last slice.
+        await new Promise((resolve) => setTimeout(resolve, 2000))
+        outcome.webhookDeliveries = receiver.count() - deliveredBefore
+        await subscribe(0)
+      }
       results.push(outcome)
     }
     if (!settings.interleave) {
@@ -176,6 +191,7 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
     }
   } finally {
     await server.stop()
+    await stopReceiver()
     if (keepState) log(`  state kept in ${stateDir}`)
     else rmSync(stateDir, { recursive: true, force: true })
   }
@@ -196,4 +212,27 @@ function applyRatios(outcome, perRound) {
   if (target !== null && typeof outcome.vsStore === 'number') {
     outcome.target = { vsStore: target, met: outcome.vsStore >= target }
   }
+}
+
+let receiverServer = null
+
+/** A webhook receiver in this process (not the server's): answers 200 to every POST and counts them. */
+async function startReceiver() {
+  let count = 0
+  receiverServer = createServer((request, response) => {
+    request.resume()
+    request.on('end', () => {
+      count++
+      response.writeHead(200).end('ok')
+    })
+  })
+  await new Promise((resolve) => receiverServer.listen(0, '127.0.0.1', resolve))
+  const { port } = receiverServer.address()
+  return { url: `http://127.0.0.1:${port}`, count: () => count }
+}
+
+async function stopReceiver() {
+  if (!receiverServer) return
+  await new Promise((resolve) => receiverServer.close(resolve))
+  receiverServer = null
 }

@@ -106,6 +106,29 @@ export function apiTokenFinding(phase) {
   return { accessToken: session.vsStore, apiToken: token.vsStore, ratio: round(token.vsStore / session.vsStore, 2) }
 }
 
+/** Writes with three webhooks subscribed against the same writes without (the target: ≥ 0.9). */
+export function webhooksFinding(phase) {
+  const pairs = [
+    ['create', 'create+webhooks'],
+    ['transition', 'transition+webhooks'],
+  ]
+  const rows = pairs.flatMap(([plain, hooked]) => {
+    const without = phase.scenarios.find((r) => r.id === plain)
+    const withHooks = phase.scenarios.find((r) => r.id === hooked)
+    if (typeof without?.vsStore !== 'number' || typeof withHooks?.vsStore !== 'number') return []
+    return [
+      {
+        scenario: plain,
+        without: without.vsStore,
+        with: withHooks.vsStore,
+        ratio: round(withHooks.vsStore / without.vsStore, 2),
+        deliveries: withHooks.webhookDeliveries ?? null,
+      },
+    ]
+  })
+  return rows.length > 0 ? rows : null
+}
+
 /** Where each target stands, per phase: the value of every scenario it applies to. */
 function targetsTable(phases) {
   const mark = (met) => (met ? '✓' : '✗')
@@ -219,7 +242,7 @@ export function collectTargets(phases) {
  * The summary printed at the end of a run, and what `--readme` writes between the bench markers of
  * docs/performance.md.
  */
-export function resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken }) {
+export function resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken, webhooks }) {
   return [
     ...phases.map(
       (phase, i) =>
@@ -227,6 +250,9 @@ export function resultsMarkdown(phases, { settings, host, concurrency, workspace
     ),
     concurrency
       ? `Concurrency (${phases[0].tickets.toLocaleString('en')} tickets): transitions ${concurrency.transitionsAlone} req/s alone, ${concurrency.transitionsWithLogins} req/s while ${concurrency.loginsWithTransitions} logins/s run (median ratio ${concurrency.throughputRatio}; p99 ${concurrency.p99Alone} → ${concurrency.p99WithLogins} ms).`
+      : '',
+    webhooks
+      ? `Webhooks (3 endpoints subscribed to every event, a receiver in the bench process): ${webhooks.map((w) => `${w.scenario} ${fmt.ratio(w.with)} × store with them, ${fmt.ratio(w.without)} without: ${fmt.ratio(w.ratio)} (target ≥ 0.9), ${w.deliveries ?? '?'} deliveries received`).join('; ')}.`
       : '',
     apiToken
       ? `API tokens: get ticket by id with an API token ${fmt.ratio(apiToken.apiToken)} × store, with an access token ${fmt.ratio(apiToken.accessToken)} × store: ${fmt.ratio(apiToken.ratio)} of it (target ≥ 0.9).`

@@ -3,7 +3,8 @@
 // The scenarios. Data-driven: `group` decides which ceiling a scenario is compared with and which
 // target applies; `optional` scenarios are skipped when their route answers 404 during setup;
 // `workspaces: n` makes the seed create n workspaces besides `default` (the most any wanted
-// scenario asks for). `next(state)` returns the next request; its `done(status)` is called with the
+// scenario asks for); `webhooks: n` subscribes n endpoints (a receiver in this process) to every
+// event of `default` while the scenario runs. `next(state)` returns the next request; its `done(status)` is called with the
 // answer's status. (`state` is what bench/lib/seed.mjs returns: base URL, tokens, ticket samples,
 // pools and the created workspaces.)
 
@@ -170,6 +171,20 @@ export const SCENARIOS = [
     id: 'transition',
     name: 'status transition (open ⇄ in_progress)',
     group: 'write',
+    next: (s) => transitions(s, s.transitionPool),
+  },
+  {
+    id: 'create+webhooks',
+    name: 'create ticket, 3 webhooks subscribed',
+    group: 'write',
+    webhooks: 3,
+    next: (s) => SCENARIOS.find((scenario) => scenario.id === 'create').next(s),
+  },
+  {
+    id: 'transition+webhooks',
+    name: 'status transition, 3 webhooks subscribed',
+    group: 'write',
+    webhooks: 3,
     next: (s) => transitions(s, s.transitionPool),
   },
   {
