@@ -1925,7 +1925,7 @@ export interface components {
     }
     CreateWebhook: {
       /**
-       * @description `https://` only, no credentials or fragment, at most 2,048 characters; no private, loopback or link-local IP literal. In development `http://localhost` and `http://127.0.0.1` are allowed too.
+       * @description An absolute `http(s)://` URL of at most 2,048 characters. Refused with 400 `E_WEBHOOK_URL_NOT_ALLOWED` (`details.reason`): anything but `https://` (in development `http://localhost` and `http://127.0.0.1` are allowed too), credentials, a fragment, a URL that does not parse, and outside development an IP literal in a private, loopback or link-local range.
        * @example https://hooks.example.com/ticketing
        */
       url: string
@@ -1953,7 +1953,7 @@ export interface components {
     }
     UpdateWebhook: {
       /**
-       * @description `https://` only, no credentials or fragment, at most 2,048 characters; no private, loopback or link-local IP literal. In development `http://localhost` and `http://127.0.0.1` are allowed too.
+       * @description An absolute `http(s)://` URL of at most 2,048 characters. Refused with 400 `E_WEBHOOK_URL_NOT_ALLOWED` (`details.reason`): anything but `https://` (in development `http://localhost` and `http://127.0.0.1` are allowed too), credentials, a fragment, a URL that does not parse, and outside development an IP literal in a private, loopback or link-local range.
        * @example https://hooks.example.com/ticketing
        */
       url?: string
@@ -7643,7 +7643,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedWebhook']
         }
       }
-      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_WEBHOOK_URL_NOT_ALLOWED`: Webhooks cannot be sent to that URL. */
       400: {
         headers: {
           [name: string]: unknown
@@ -7862,7 +7862,7 @@ export interface operations {
           'application/json': components['schemas']['Webhook']
         }
       }
-      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_WEBHOOK_URL_NOT_ALLOWED`: Webhooks cannot be sent to that URL. */
       400: {
         headers: {
           [name: string]: unknown

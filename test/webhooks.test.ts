@@ -92,14 +92,19 @@ describe('webhook endpoints', () => {
       403,
       'E_AUTH_INSUFFICIENT_PERMISSIONS',
     )
-    for (const url of [
-      'http://hooks.example.com/x',
-      'https://user:pw@hooks.example.com/',
-      `https://x.test/${'a'.repeat(2048)}`,
-      'nope',
-    ]) {
+    // Not a URL, or too long: the schema says so (422). Not allowed to receive webhooks: 400.
+    for (const url of [`https://x.test/${'a'.repeat(2048)}`, 'nope', 'https://has space.test/']) {
       const res = await call('POST', '/api/v1/webhooks', { token: admin.accessToken, body: { ...body, url } })
       await expectError(res, 422, 'E_VALIDATION_ERROR')
+    }
+    for (const [url, reason] of [
+      ['http://hooks.example.com/x', 'not_https'],
+      ['https://user:pw@hooks.example.com/', 'has_credentials'],
+      ['https://hooks.example.com/#frag', 'has_fragment'],
+    ]) {
+      const res = await call('POST', '/api/v1/webhooks', { token: admin.accessToken, body: { ...body, url } })
+      const refused = await expectError(res, 400, 'E_WEBHOOK_URL_NOT_ALLOWED')
+      expect(refused.details).toMatchObject({ reason })
     }
     // In development, a receiver on the developer's machine is fine.
     const local = await createHook(admin, { url: 'http://localhost:9999/hook', active: false })

@@ -12,6 +12,7 @@ export const errorCatalog = {
     status: 400,
     message: 'fromStatus and toStatus conditions need a rule whose trigger is status_changed',
   },
+  E_WEBHOOK_URL_NOT_ALLOWED: { status: 400, message: 'Webhooks cannot be sent to that URL' },
   E_USER_CURRENT_PASSWORD_INVALID: { status: 400, message: 'The current password is not correct' },
   E_USER_SELF_LOCKOUT: {
     status: 400,

@@ -185,8 +185,8 @@ describe('webhooks over real HTTP against wrangler dev, to a receiver on 127.0.0
     for (const url of ['http://example.com/hook', `http://user:pw@127.0.0.1:1/hook`, `${receiverUrl}/hook#frag`]) {
       await expectError(
         await request('POST', '/api/v1/webhooks', { token: a.accessToken, body: { ...body, url } }),
-        422,
-        'E_VALIDATION_ERROR',
+        400,
+        'E_WEBHOOK_URL_NOT_ALLOWED',
       )
     }
   })

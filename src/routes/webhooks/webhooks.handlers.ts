@@ -20,8 +20,9 @@ function checkUrl(c: Context<AppEnv>, url: string | undefined) {
   if (url === undefined) return
   const problem = webhookUrlProblem(url, c.get('config').environment === 'development')
   if (!problem) return
-  throw new ApiError('E_VALIDATION_ERROR', {
-    details: { issues: [{ path: 'url', message: PROBLEMS[problem], location: 'body', reason: problem }] },
+  throw new ApiError('E_WEBHOOK_URL_NOT_ALLOWED', {
+    message: `The webhook URL ${PROBLEMS[problem]}`,
+    details: { reason: problem },
   })
 }
 

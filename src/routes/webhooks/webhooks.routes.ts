@@ -48,7 +48,7 @@ export const create = createRoute({
       ...jsonContent(CreatedWebhookSchema, 'Webhook created: store `secret` now'),
       headers: { Location: { description: 'URL of the webhook', schema: { type: 'string' } } },
     },
-    ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, 'E_PROJECT_NOT_FOUND'),
+    ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, 'E_WEBHOOK_URL_NOT_ALLOWED', 'E_PROJECT_NOT_FOUND'),
   },
 })
 
@@ -74,7 +74,13 @@ export const update = createRoute({
   request: { params: WebhookIdParamSchema, body: jsonBody(UpdateWebhookSchema) },
   responses: {
     200: jsonContent(WebhookSchema, 'The changed webhook'),
-    ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, 'E_WEBHOOK_NOT_FOUND', 'E_PROJECT_NOT_FOUND'),
+    ...errorResponses(
+      ...ADMIN_ERRORS,
+      ...BODY_ERRORS,
+      'E_WEBHOOK_NOT_FOUND',
+      'E_WEBHOOK_URL_NOT_ALLOWED',
+      'E_PROJECT_NOT_FOUND',
+    ),
   },
 })
 

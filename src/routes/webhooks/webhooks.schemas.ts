@@ -18,11 +18,16 @@ const Events = z
   .max(SUBSCRIBABLE.length + 1)
   .openapi({ description: 'Event types to receive, or `["*"]` for all (`ping` always reaches its endpoint)' })
 
-const Url = z.string().max(MAX_WEBHOOK_URL_LENGTH).openapi({
-  description:
-    '`https://` only, no credentials or fragment, at most 2,048 characters; no private, loopback or link-local IP literal. In development `http://localhost` and `http://127.0.0.1` are allowed too.',
-  example: 'https://hooks.example.com/ticketing',
-})
+/** The shape a URL must have (422 otherwise); what it may point at is a rule of its own (400). */
+const Url = z
+  .string()
+  .max(MAX_WEBHOOK_URL_LENGTH)
+  .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+  .openapi({
+    description:
+      'An absolute `http(s)://` URL of at most 2,048 characters. Refused with 400 `E_WEBHOOK_URL_NOT_ALLOWED` (`details.reason`): anything but `https://` (in development `http://localhost` and `http://127.0.0.1` are allowed too), credentials, a fragment, a URL that does not parse, and outside development an IP literal in a private, loopback or link-local range.',
+    example: 'https://hooks.example.com/ticketing',
+  })
 
 const Description = z.string().trim().max(500)
 
