@@ -80,8 +80,9 @@ export function emitEvent(
   data: () => EventData,
   projectId: string | null,
   only?: string,
+  active: readonly WebhookRow[] = activeEndpoints(ctx.sql),
 ): number {
-  const endpoints = activeEndpoints(ctx.sql).filter(
+  const endpoints = active.filter(
     (endpoint) =>
       (only === undefined || endpoint.id === only) &&
       wants(JSON.parse(endpoint.events) as string[], type) &&
@@ -115,21 +116,23 @@ export function emitTicketEvents(
   by: { userId: string | null; ruleId?: string },
   extra: { changes?: readonly FieldChange[]; comment?: unknown; attachment?: unknown } = {},
 ) {
-  let current: { projectId: string | null } | null = null
-  const now = () => {
-    current ??= ticket()
-    return current
+  // The one lookup every change pays; the ticket and the payload are built only for a subscriber.
+  const active = activeEndpoints(ctx.sql)
+  if (active.length === 0) return
+  const current = ticket()
+  let data: EventData | null = null
+  const build = (): EventData => {
+    data ??= {
+      ticket: current,
+      ...(extra.changes ? { changes: changesOf(extra.changes) } : {}),
+      ...(extra.comment ? { comment: extra.comment } : {}),
+      ...(extra.attachment ? { attachment: extra.attachment } : {}),
+      actor: actorOf(ctx.sql, by.userId),
+      rule: by.ruleId ?? null,
+    }
+    return data
   }
-  const data = (): EventData => ({
-    ticket: now(),
-    ...(extra.changes ? { changes: changesOf(extra.changes) } : {}),
-    ...(extra.comment ? { comment: extra.comment } : {}),
-    ...(extra.attachment ? { attachment: extra.attachment } : {}),
-    actor: actorOf(ctx.sql, by.userId),
-    rule: by.ruleId ?? null,
-  })
-  if (activeEndpoints(ctx.sql).length === 0) return
-  for (const type of types) emitEvent(ctx, type, data, now().projectId)
+  for (const type of types) emitEvent(ctx, type, build, current.projectId, undefined, active)
 }
 
 /**
