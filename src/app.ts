@@ -21,9 +21,11 @@ import { attachmentsRouter } from './routes/attachments'
 import { authRouter } from './routes/auth'
 import { docsRouter } from './routes/docs'
 import { eventsRouter } from './routes/events'
+import { labelsRouter } from './routes/labels'
 import { notificationsRouter } from './routes/notifications'
 import { projectsRouter } from './routes/projects'
 import { reportsRouter } from './routes/reports'
+import { slaRouter } from './routes/sla'
 import { systemRouter } from './routes/system'
 import { ticketsRouter } from './routes/tickets'
 import { tokensRouter } from './routes/tokens'
@@ -61,6 +63,8 @@ export function createApp() {
   app.route('/api/v1/users', usersRouter)
   app.route('/api/v1/tickets', ticketsRouter)
   app.route('/api/v1/projects', projectsRouter)
+  app.route('/api/v1/labels', labelsRouter)
+  app.route('/api/v1/sla-policies', slaRouter)
   app.route('/api/v1/workflows', workflowsRouter)
   app.route('/api/v1/notifications', notificationsRouter)
   app.route('/api/v1/reports', reportsRouter)

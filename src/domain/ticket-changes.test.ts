@@ -9,6 +9,8 @@ const before: TicketState = {
   department: null,
   projectId: null,
   assigneeIds: ['a', 'b'],
+  labels: [],
+  dueAt: null,
 }
 
 describe('diffTicket', () => {

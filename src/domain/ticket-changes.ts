@@ -16,6 +16,8 @@ export const stateOf = (ticket: TicketState): TicketState => ({
   department: ticket.department,
   projectId: ticket.projectId,
   assigneeIds: ticket.assigneeIds,
+  labels: ticket.labels,
+  dueAt: ticket.dueAt,
 })
 
 export type TicketField = keyof TicketState
@@ -25,7 +27,20 @@ export type FieldChange = {
   [F in TicketField]: { field: F; from: TicketState[F]; to: TicketState[F] }
 }[TicketField]
 
-const FIELDS: TicketField[] = ['title', 'description', 'status', 'priority', 'department', 'projectId', 'assigneeIds']
+const FIELDS: TicketField[] = [
+  'title',
+  'description',
+  'status',
+  'priority',
+  'department',
+  'projectId',
+  'assigneeIds',
+  'labels',
+  'dueAt',
+]
+
+/** Fields whose value is a set: compared without regard to order or case of duplicates. */
+const SET_FIELDS = new Set<TicketField>(['assigneeIds', 'labels'])
 
 const sameSet = (a: readonly string[], b: readonly string[]) => {
   const left = new Set(a)
@@ -39,7 +54,7 @@ export function diffTicket(before: TicketState, patch: TicketPatch): FieldChange
     const to = patch[field]
     if (to === undefined) continue
     const from = before[field]
-    const same = field === 'assigneeIds' ? sameSet(from as string[], to as string[]) : from === to
+    const same = SET_FIELDS.has(field) ? sameSet(from as string[], to as string[]) : from === to
     if (!same) changes.push({ field, from, to } as FieldChange)
   }
   return changes
@@ -53,6 +68,8 @@ const ACTION_NAMES: Record<TicketField, string> = {
   department: 'department',
   projectId: 'project',
   assigneeIds: 'assignees',
+  labels: 'labels',
+  dueAt: 'due_date',
 }
 
 /** `updated_status`, `updated_assignees`, … */

@@ -16,13 +16,30 @@ export interface TicketState {
   department: string | null
   projectId: string | null
   assigneeIds: readonly string[]
+  /** Label names, in the catalog's case, sorted case-insensitively. */
+  labels: readonly string[]
+  dueAt: string | null
 }
+
+/** Where a ticket stands against its SLA targets (all null without a policy for its priority). */
+export interface TicketSla {
+  firstResponseDueAt: string | null
+  resolutionDueAt: string | null
+  firstRespondedAt: string | null
+  breached: SlaTarget[]
+  paused: boolean
+}
+
+export const SLA_TARGETS = ['first_response', 'resolution'] as const
+export type SlaTarget = (typeof SLA_TARGETS)[number]
 
 export interface Ticket extends TicketState {
   id: string
   key: string
   reporterId: string
   assigneeIds: string[]
+  labels: string[]
+  sla: TicketSla
   version: number
   createdAt: string
   updatedAt: string

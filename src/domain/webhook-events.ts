@@ -10,6 +10,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'ticket.status_changed',
   'ticket.assigned',
   'ticket.deleted',
+  'ticket.sla_breached',
   'comment.created',
   'attachment.added',
   'attachment.removed',

@@ -10,6 +10,8 @@ const ticket: TicketState = {
   department: 'IT Operations',
   projectId: null,
   assigneeIds: [],
+  labels: [],
+  dueAt: null,
 }
 
 const created: WorkflowEvent = { triggers: ['ticket_created'], before: null, after: ticket }

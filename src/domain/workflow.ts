@@ -5,7 +5,7 @@
  */
 import type { TicketState } from './ticket-changes'
 
-export const TRIGGERS = ['ticket_created', 'ticket_updated', 'status_changed'] as const
+export const TRIGGERS = ['ticket_created', 'ticket_updated', 'status_changed', 'sla_breached'] as const
 export type Trigger = (typeof TRIGGERS)[number]
 
 export const CONDITION_FIELDS = ['priority', 'department', 'status', 'projectId', 'fromStatus', 'toStatus'] as const

@@ -13,6 +13,7 @@ export const errorCatalog = {
     message: 'fromStatus and toStatus conditions need a rule whose trigger is status_changed',
   },
   E_WEBHOOK_URL_NOT_ALLOWED: { status: 400, message: 'Webhooks cannot be sent to that URL' },
+  E_WATCHER_NOT_ALLOWED: { status: 400, message: 'A plain user may watch only tickets it can see' },
   E_USER_CURRENT_PASSWORD_INVALID: { status: 400, message: 'The current password is not correct' },
   E_USER_SELF_LOCKOUT: {
     status: 400,
@@ -45,11 +46,13 @@ export const errorCatalog = {
   E_TICKET_NOT_FOUND: { status: 404, message: 'Ticket not found' },
   E_PROJECT_NOT_FOUND: { status: 404, message: 'Project not found' },
   E_COMMENT_NOT_FOUND: { status: 404, message: 'Comment not found' },
+  E_LABEL_NOT_FOUND: { status: 404, message: 'Label not found (on a ticket: create it in /api/v1/labels first)' },
   E_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this resource' },
   E_USER_EMAIL_EXISTS: { status: 409, message: 'A user with this email already exists' },
   E_PROJECT_KEY_EXISTS: { status: 409, message: 'A project with this key already exists' },
   E_PROJECT_HAS_TICKETS: { status: 409, message: 'The project still has tickets' },
   E_WEBHOOK_INACTIVE: { status: 409, message: 'The webhook is turned off: set active to true first' },
+  E_LABEL_EXISTS: { status: 409, message: 'A label with this name already exists' },
   E_WORKSPACE_EXISTS: { status: 409, message: 'That workspace slug is taken' },
   E_WORKSPACE_NOT_FOUND: { status: 404, message: 'Workspace not found' },
   E_WORKSPACE_CONFIRMATION_MISMATCH: {

@@ -12,10 +12,15 @@ import { API_TOKEN, BEARER, bearerSecurity } from './openapi'
 const TAGS = [
   { name: 'Auth', description: 'Log in, register, refresh and revoke sessions' },
   { name: 'Users', description: 'Accounts and roles' },
-  { name: 'Tickets', description: 'Tickets, their lifecycle, history and comments' },
+  { name: 'Tickets', description: 'Tickets, their lifecycle, history, comments and watchers' },
   { name: 'Projects', description: 'Projects group tickets and prefix their keys' },
+  { name: 'Labels', description: 'The workspace’s label catalog; tickets carry label names' },
+  { name: 'SLA', description: 'Response and resolution targets per priority, breached at the due instant' },
   { name: 'Attachments', description: 'Files in R2, uploaded and downloaded through URLs signed by the API' },
-  { name: 'Workflows', description: 'Automation rules that change tickets when they are created or updated' },
+  {
+    name: 'Workflows',
+    description: 'Automation rules that change tickets when they are created, updated or miss an SLA target',
+  },
   { name: 'Reports', description: 'Dashboard and reports from aggregates kept with every change' },
   { name: 'Events', description: 'Live updates over a WebSocket' },
   { name: 'Notifications', description: 'In-app notifications (also sent by email when configured)' },

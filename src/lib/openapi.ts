@@ -46,11 +46,20 @@ type ErrorResponse = {
   headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }>
 }
 
+/**
+ * A code a route answers with; `[code, status]` when the route answers it with another status than
+ * the catalog's (a project named in a ticket's body that does not exist is a 400, not a 404).
+ */
+export type RouteError = ErrorCode | readonly [ErrorCode, number]
+
+/** A resource named in the request body that does not exist: its not-found code, as a 400. */
+export const namedInBody = (code: ErrorCode): RouteError => [code, 400]
+
 /** The `responses` entries for the given error codes (plus 500), one per status. */
-export function errorResponses(...codes: ErrorCode[]): Record<number, ErrorResponse> {
+export function errorResponses(...codes: RouteError[]): Record<number, ErrorResponse> {
   const byStatus = new Map<number, Set<ErrorCode>>()
-  for (const code of [...codes, ...ALWAYS]) {
-    const status = errorCatalog[code].status
+  for (const entry of [...codes, ...ALWAYS]) {
+    const [code, status] = typeof entry === 'string' ? [entry, errorCatalog[entry].status] : entry
     if (!byStatus.has(status)) byStatus.set(status, new Set())
     byStatus.get(status)?.add(code)
   }

@@ -14,6 +14,7 @@ import { all, first, nowIso, one, run, transact } from './db/sql'
 import { appendHistory } from './tickets/history'
 import { findTicketRow, hydrateOne } from './tickets/rows'
 import { getTicket, whenVisible } from './tickets/visibility'
+import { notifyWatchers } from './tickets/watchers'
 import { emitTicketEvents } from './webhooks/outbox'
 
 export interface Attachment {
@@ -120,6 +121,11 @@ export function createAttachment(ctx: StoreContext, caller: Principal, input: Ne
       now,
     )
     const attachment = toAttachment(row)
+    const ticketRow = findTicketRow(ctx.sql, input.ticketId)
+    if (ticketRow) {
+      const message = `${ticketRow.key} (${ticketRow.title}): file ${input.filename} attached`
+      notifyWatchers(ctx, ticketRow, { kind: 'watching', message }, [caller.id], now)
+    }
     emitTicketEvents(ctx, ['attachment.added'], () => ticket.value, { userId: caller.id }, { attachment })
     return ok(attachment)
   })
@@ -176,6 +182,8 @@ export function deleteAttachment(ctx: StoreContext, caller: Principal, id: strin
     )
     const ticket = findTicketRow(ctx.sql, row.ticket_id)
     if (ticket) {
+      const message = `${ticket.key} (${ticket.title}): file ${row.filename} removed`
+      notifyWatchers(ctx, ticket, { kind: 'watching', message }, [caller.id], now)
       const attachment = toAttachment(row)
       emitTicketEvents(
         ctx,

@@ -7,7 +7,7 @@ import type { Page, Position } from '../lib/pagination'
 import { seqPage } from './db/paging'
 import { all, first, run } from './db/sql'
 
-export type NotificationKind = 'rule' | 'assigned' | 'status_changed' | 'webhook_disabled'
+export type NotificationKind = 'rule' | 'assigned' | 'status_changed' | 'watching' | 'sla_breached' | 'webhook_disabled'
 export type EmailStatus = 'disabled' | 'pending' | 'queued' | 'sent' | 'failed'
 
 export interface Notification {

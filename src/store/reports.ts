@@ -16,7 +16,8 @@ import {
   windowStart,
 } from '../domain/ticket-stats'
 import type { Principal, StoreContext } from './db/context'
-import { all } from './db/sql'
+import { all, first } from './db/sql'
+import { OVERDUE_OPEN, SLA_BREACHED_OPEN, slaReport } from './tickets/sla'
 import { readCounters } from './tickets/stats'
 
 const RECENT_ACTIVITY = 10
@@ -35,6 +36,15 @@ function countersFor(ctx: StoreContext, caller: Principal): Map<string, number> 
      WHERE p.user_id = ? GROUP BY t.status, t.priority, t.department`,
     caller.id,
   )
+  const own = first<{ overdue: number; breached: number }>(
+    ctx.sql,
+    `SELECT sum(t.overdue_counted) AS overdue,
+       sum(t.sla_breached != '[]' AND t.status != 'closed') AS breached
+     FROM ticket_parties p JOIN tickets t ON t.seq = p.seq WHERE p.user_id = ?`,
+    caller.id,
+  )
+  add(OVERDUE_OPEN, own?.overdue ?? 0)
+  add(SLA_BREACHED_OPEN, own?.breached ?? 0)
   for (const row of rows) {
     add(statusKey(row.status), row.n)
     add(priorityKey(row.priority), row.n)
@@ -99,6 +109,8 @@ export function dashboard(ctx: StoreContext, caller: Principal) {
     blockedTickets: status('blocked'),
     closedTickets: status('closed'),
     criticalTickets: counters.get(openPriorityKey('critical')) ?? 0,
+    overdueTickets: counters.get(OVERDUE_OPEN) ?? 0,
+    slaBreachedOpen: counters.get(SLA_BREACHED_OPEN) ?? 0,
     ticketsByDepartment: byDepartment(counters),
     ticketsByPriority: byPriority(counters),
     recentActivity: recentActivity(ctx, caller),
@@ -143,6 +155,14 @@ export function userActivity(ctx: StoreContext, days: number) {
       ticketsAssigned: row.assigned,
       ticketsClosed: row.closed,
     })),
+    metadata: { days, generatedAt: new Date().toISOString() },
+  }
+}
+
+/** SLA compliance per priority over the last `days` UTC days, from the daily aggregates. */
+export function slaCompliance(ctx: StoreContext, days: number) {
+  return {
+    data: slaReport(ctx.sql, windowStart(new Date(), days)),
     metadata: { days, generatedAt: new Date().toISOString() },
   }
 }

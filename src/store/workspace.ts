@@ -5,6 +5,7 @@
  * Nothing here hashes passwords or signs tokens: that CPU work stays in the stateless Worker.
  * Start-up, sessions, live-update publishing and the alarm live in `workspace-base.ts`.
  */
+import type { SlaPolicies } from '../domain/sla'
 import type { TicketPatch } from '../domain/ticket-changes'
 import type { TicketSort } from '../domain/ticket-sort'
 import type { PageArgs } from '../lib/pagination'
@@ -13,6 +14,7 @@ import * as attachments from './attachments'
 import type { Actor } from './db/context'
 import { migrate } from './db/migrate'
 import { nowIso, transact } from './db/sql'
+import * as labels from './labels'
 import * as notifications from './notifications'
 import * as projects from './projects'
 import * as reports from './reports'
@@ -24,7 +26,9 @@ import { createTicket, type NewTicket } from './tickets/create'
 import type { IdempotencyKey } from './tickets/idempotency'
 import type { TicketFilter } from './tickets/list'
 import * as tickets from './tickets/operations'
+import * as sla from './tickets/sla'
 import { getTicket, getTicketByKey } from './tickets/visibility'
+import * as watchers from './tickets/watchers'
 import * as tokens from './users/api-tokens'
 import * as auth from './users/credentials'
 import * as users from './users/operations'
@@ -214,6 +218,49 @@ export class Workspace extends WorkspaceBase {
     )
   }
 
+  // Labels
+
+  listLabels(actor: Actor, page: PageArgs) {
+    return this.as(actor, () => ok(labels.listLabels(this.store.sql, page.after, page.limit)))
+  }
+
+  getLabel(actor: Actor, id: string) {
+    return this.as(actor, () => labels.getLabel(this.store, id))
+  }
+
+  createLabel(actor: Actor, input: labels.LabelInput) {
+    return this.as(actor, (caller) => labels.createLabel(this.store, caller, input))
+  }
+
+  updateLabel(actor: Actor, id: string, patch: Partial<labels.LabelInput>) {
+    return this.as(actor, (caller) => labels.updateLabel(this.store, caller, id, patch))
+  }
+
+  deleteLabel(actor: Actor, id: string) {
+    return this.as(actor, (caller) => labels.deleteLabel(this.store, caller, id))
+  }
+
+  // Watchers
+
+  listWatchers(actor: Actor, ticketId: string, page: PageArgs) {
+    return this.as(actor, (caller) => watchers.listWatchers(this.store, caller, ticketId, page.after, page.limit))
+  }
+
+  /** `userId` null: the caller itself. */
+  setWatching(actor: Actor, ticketId: string, userId: string | null, watch: boolean) {
+    return this.as(actor, (caller) => watchers.setWatching(this.store, caller, ticketId, userId ?? caller.id, watch))
+  }
+
+  // SLA policies
+
+  slaPolicies(actor: Actor) {
+    return this.as(actor, () => ok(sla.readPolicies(this.store.sql)))
+  }
+
+  setSlaPolicies(actor: Actor, policies: SlaPolicies) {
+    return this.as(actor, (caller) => sla.replacePolicies(this.store, caller, policies))
+  }
+
   // Attachments (bytes never come here: only records, claims and visibility checks)
 
   canAttach(actor: Actor, ticketId: string) {
@@ -281,6 +328,10 @@ export class Workspace extends WorkspaceBase {
 
   userActivity(actor: Actor, days: number) {
     return this.asManager(actor, () => reports.userActivity(this.store, days))
+  }
+
+  slaReport(actor: Actor, days: number) {
+    return this.asManager(actor, () => reports.slaCompliance(this.store, days))
   }
 
   // Workflow rules
@@ -399,10 +450,7 @@ export class Workspace extends WorkspaceBase {
   async recordWebhookAttempt(id: string, outcome: deliveries.AttemptOutcome) {
     if (this.lifecycle !== 'active') return fail('E_WORKSPACE_NOT_FOUND')
     const next = this.ctx.storage.transactionSync(() => deliveries.recordAttempt(this.store, id, outcome))
-    if (next !== null) {
-      const scheduled = await this.ctx.storage.getAlarm()
-      if (scheduled === null || scheduled > next) await this.ctx.storage.setAlarm(next)
-    }
+    if (next !== null) await this.alarmNoLaterThan(next)
     return ok(null)
   }
 
@@ -416,7 +464,7 @@ export class Workspace extends WorkspaceBase {
     if (result.ok) {
       this.readLifecycle()
       live.closeAll(this.ctx) // an abandoned attempt's sockets, if any
-      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS)
+      await this.alarmNoLaterThan(Date.now() + SWEEP_INTERVAL_MS)
     }
     return result
   }
@@ -430,6 +478,7 @@ export class Workspace extends WorkspaceBase {
     live.closeAll(this.ctx)
     await this.ctx.storage.deleteAlarm()
     await this.ctx.storage.deleteAll()
+    this.armedAt = null
     this.lifecycle = 'absent'
     return ok(true)
   }
@@ -449,6 +498,7 @@ export class Workspace extends WorkspaceBase {
       this.lifecycle = 'deleting'
       live.closeAll(this.ctx)
       await this.ctx.storage.setAlarm(Date.now())
+      this.armedAt = Date.now()
     }
     return result
   }

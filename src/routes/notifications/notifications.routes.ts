@@ -15,9 +15,9 @@ export const NotificationSchema = z
     userId: z.uuid(),
     ticketId: z.uuid().nullable(),
     ruleId: z.uuid().nullable().openapi({ description: 'The workflow rule that sent it, if any' }),
-    kind: z.enum(['rule', 'assigned', 'status_changed', 'webhook_disabled']).openapi({
+    kind: z.enum(['rule', 'assigned', 'status_changed', 'watching', 'sla_breached', 'webhook_disabled']).openapi({
       description:
-        '`rule`: a send_notification action; `assigned`: you were assigned; `status_changed`: your ticket moved; `webhook_disabled` (admins): a webhook endpoint failed for 5 days and was turned off',
+        '`rule`: a send_notification action; `assigned`: you were assigned; `status_changed`: your ticket moved; `watching`: a ticket you watch changed (not by you); `sla_breached`: a ticket you are assigned to or watch missed an SLA target; `webhook_disabled` (admins): a webhook endpoint failed for 5 days and was turned off',
     }),
     message: z.string(),
     read: z.boolean(),

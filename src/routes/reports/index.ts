@@ -15,3 +15,6 @@ export const reportsRouter = createRouter()
   .openapi(routes.userActivity, async (c) =>
     c.json(await unwrap(c.get('store').userActivity(c.get('auth').actor, c.req.valid('query').days)), 200),
   )
+  .openapi(routes.slaCompliance, async (c) =>
+    c.json(await unwrap(c.get('store').slaReport(c.get('auth').actor, c.req.valid('query').days)), 200),
+  )

@@ -21,6 +21,8 @@ export const DashboardSchema = z
     blockedTickets: Count,
     closedTickets: Count,
     criticalTickets: Count.openapi({ description: 'Critical tickets that are not closed' }),
+    overdueTickets: Count.openapi({ description: 'Tickets due in the past and not closed' }),
+    slaBreachedOpen: Count.openapi({ description: 'Tickets not closed that missed an SLA target' }),
     ticketsByDepartment: z.array(z.object({ department: z.string(), count: Count })),
     ticketsByPriority: z.array(z.object({ priority: z.enum(PRIORITIES), count: Count })),
     recentActivity: z
@@ -129,6 +131,42 @@ export const userActivity = createRoute({
           metadata: z.object({ days: z.number().int(), generatedAt: z.iso.datetime() }),
         })
         .openapi('UserActivity'),
+      'The report',
+    ),
+    ...errorResponses(...AUTH_ERRORS, 'E_AUTH_INSUFFICIENT_PERMISSIONS', 'E_VALIDATION_ERROR'),
+  },
+})
+
+const Days = z.object({
+  days: queryIntegerWithDefault({ min: 1, max: 365, default: 30 }).openapi({ description: '1–365', example: 30 }),
+})
+
+export const slaCompliance = createRoute({
+  ...common,
+  ...access('reports:read', requireRole('manager')),
+  method: 'get',
+  path: '/sla',
+  operationId: 'getSlaCompliance',
+  summary: 'SLA compliance per priority over the last `days` days (manager, admin)',
+  description:
+    'Per priority, in the window (UTC days, today included): tickets given targets at creation, targets met (first responses and resolutions in time) and breached, and met / (met + breached), null when nothing ended. Tickets deleted since no longer count.',
+  request: { query: Days },
+  responses: {
+    200: jsonContent(
+      z
+        .object({
+          data: z.array(
+            z.object({
+              priority: z.enum(PRIORITIES),
+              ticketsWithTargets: Count,
+              met: Count,
+              breached: Count,
+              complianceRate: z.number().min(0).max(1).nullable(),
+            }),
+          ),
+          metadata: z.object({ days: z.number().int(), generatedAt: z.iso.datetime() }),
+        })
+        .openapi('SlaCompliance'),
       'The report',
     ),
     ...errorResponses(...AUTH_ERRORS, 'E_AUTH_INSUFFICIENT_PERMISSIONS', 'E_VALIDATION_ERROR'),

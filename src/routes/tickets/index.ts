@@ -1,9 +1,11 @@
-/** Wires the ticket, history and comment routes; `/my` and `/key/…` before `/{ticketId}`. */
+/** Wires the ticket, history, comment and watcher routes; `/my` and `/key/…` before `/{ticketId}`. */
 import { createRouter } from '../../lib/create-router'
 import * as activityHandlers from './activity.handlers'
 import * as activity from './activity.routes'
 import * as handlers from './tickets.handlers'
 import * as routes from './tickets.routes'
+import * as watcherHandlers from './watchers.handlers'
+import * as watchers from './watchers.routes'
 
 export const ticketsRouter = createRouter()
   .openapi(routes.list, handlers.list)
@@ -17,3 +19,8 @@ export const ticketsRouter = createRouter()
   .openapi(activity.listComments, activityHandlers.listComments)
   .openapi(activity.addComment, activityHandlers.addComment)
   .openapi(activity.getComment, activityHandlers.getComment)
+  .openapi(watchers.list, watcherHandlers.list)
+  .openapi(watchers.watch, watcherHandlers.watch)
+  .openapi(watchers.unwatch, watcherHandlers.unwatch)
+  .openapi(watchers.addWatcher, watcherHandlers.addWatcher)
+  .openapi(watchers.removeWatcher, watcherHandlers.removeWatcher)

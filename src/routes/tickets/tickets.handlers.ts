@@ -20,7 +20,17 @@ type ListQuery = {
   department?: string
   project_id?: string
   q?: string
+  label?: string
+  any_label?: string
+  due_before?: string
+  due_after?: string
+  overdue?: 'true' | 'false'
 }
+
+const names = (list: string | undefined) => list?.split(',').map((name) => name.trim())
+
+/** An instant as the store keeps it: UTC, milliseconds, `Z`. */
+export const utc = (iso: string) => new Date(iso).toISOString()
 
 const toFilter = (query: ListQuery): TicketFilter => ({
   status: query.status,
@@ -30,7 +40,16 @@ const toFilter = (query: ListQuery): TicketFilter => ({
   department: query.department,
   projectId: query.project_id,
   q: query.q,
+  labels: names(query.label),
+  anyLabels: names(query.any_label),
+  dueBefore: query.due_before === undefined ? undefined : utc(query.due_before),
+  dueAfter: query.due_after === undefined ? undefined : utc(query.due_after),
+  overdue: query.overdue === undefined ? undefined : query.overdue === 'true',
 })
+
+/** A body's `dueAt`, in UTC (undefined and null pass through). */
+const withUtcDueAt = <T extends { dueAt?: string | null }>(body: T): T =>
+  body.dueAt ? { ...body, dueAt: utc(body.dueAt) } : body
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const { limit, cursor, sort, ...query } = c.req.valid('query')
@@ -55,7 +74,7 @@ const withTicketHeaders = (c: Context<AppEnv>, ticket: Ticket) => {
 }
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
-  const input = c.req.valid('json')
+  const input = withUtcDueAt(c.req.valid('json'))
   const key = c.req.valid('header')['idempotency-key']
   const idempotency = key ? { key, requestHash: await sha256(JSON.stringify(input)) } : undefined
   const { ticket, replayed } = await unwrap(c.get('store').createTicket(c.get('auth').actor, input, idempotency))
@@ -88,7 +107,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     expectedVersion = ifMatch.versions[0]
   }
   const ticket = await unwrap(
-    c.get('store').updateTicket(c.get('auth').actor, ticketId, c.req.valid('json'), expectedVersion),
+    c.get('store').updateTicket(c.get('auth').actor, ticketId, withUtcDueAt(c.req.valid('json')), expectedVersion),
   )
   return c.json(withTicketHeaders(c, ticket), 200)
 }

@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { access } from '../../auth/middleware'
-import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent, namedInBody } from '../../lib/openapi'
 import { pageHeaders } from '../../lib/pagination'
 import {
   CreateTicketSchema,
@@ -72,7 +72,7 @@ export const create = createRoute({
       ...AUTH_ERRORS,
       ...BODY_ERRORS,
       'E_TICKET_INVALID_ASSIGNEE',
-      'E_PROJECT_NOT_FOUND',
+      namedInBody('E_PROJECT_NOT_FOUND'),
       'E_AUTH_INSUFFICIENT_PERMISSIONS',
       'E_IDEMPOTENCY_KEY_REUSED',
     ),
@@ -120,7 +120,7 @@ export const update = createRoute({
       ...BODY_ERRORS,
       'E_TICKET_INVALID_STATUS_TRANSITION',
       'E_TICKET_INVALID_ASSIGNEE',
-      'E_PROJECT_NOT_FOUND',
+      namedInBody('E_PROJECT_NOT_FOUND'),
       'E_AUTH_INSUFFICIENT_PERMISSIONS',
       'E_TICKET_NOT_FOUND',
       'E_PRECONDITION_FAILED',

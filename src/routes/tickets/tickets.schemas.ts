@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi'
 import { PRIORITIES } from '../../domain/priorities'
+import { SLA_TARGETS } from '../../domain/ticket'
 import { STATUSES } from '../../domain/ticket-lifecycle'
 import { TICKET_SORTS } from '../../domain/ticket-sort'
 import { PageQuerySchema } from '../../lib/pagination'
@@ -14,6 +15,40 @@ export const StatusSchema = z.enum(STATUSES).openapi('TicketStatus', {
     'open → in_progress, closed · in_progress → open, closed, blocked · blocked → in_progress, open · closed → open, in_progress',
 })
 export const PrioritySchema = z.enum(PRIORITIES).openapi('TicketPriority')
+
+export const SlaSchema = z
+  .object({
+    firstResponseDueAt: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When the first response is due; null: no target' }),
+    resolutionDueAt: z.iso.datetime().nullable().openapi({ description: 'When closing is due; null: no target' }),
+    firstRespondedAt: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'The first comment or status change by someone other than the reporter' }),
+    breached: z.array(z.enum(SLA_TARGETS)).openapi({ description: 'Targets missed, at their due instant' }),
+    paused: z.boolean().openapi({
+      description:
+        'The clocks are stopped (the ticket is blocked and the policy pauses while blocked); the due instants move later by the time stopped when it leaves `blocked`',
+    }),
+  })
+  .openapi('TicketSla', {
+    description: 'Where the ticket stands against the SLA policy of its priority (GET /api/v1/sla-policies)',
+  })
+
+export const LabelNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .regex(/^[^,]*[^,\s][^,]*$/, 'must not be blank or contain a comma')
+  .openapi({ example: 'bug', description: '1–50 characters, no commas; matched case-insensitively' })
+
+const DueAt = z.iso.datetime({ offset: true }).nullable().openapi({
+  example: '2026-12-24T17:00:00Z',
+  description: 'ISO 8601 with `Z` or an offset (stored in UTC); null: none',
+})
 
 export const TicketSchema = z
   .object({
@@ -27,6 +62,9 @@ export const TicketSchema = z
     projectId: z.uuid().nullable(),
     reporterId: z.uuid(),
     assigneeIds: z.array(z.uuid()),
+    labels: z.array(z.string()).openapi({ description: 'Label names as the catalog spells them, sorted' }),
+    dueAt: z.iso.datetime().nullable(),
+    sla: SlaSchema,
     version: z.number().int().openapi({ description: 'Starts at 1, grows by one on every change; the ETag' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -40,6 +78,10 @@ const AssigneeIds = z
   .array(z.uuid())
   .max(20)
   .openapi({ description: 'Existing, active users. Managers and admins only' })
+const Labels = z
+  .array(LabelNameSchema)
+  .max(20)
+  .openapi({ description: 'Names from the label catalog (400 `E_LABEL_NOT_FOUND` for one it does not have)' })
 
 export const CreateTicketSchema = z
   .strictObject({
@@ -49,6 +91,8 @@ export const CreateTicketSchema = z
     department: Department.optional(),
     projectId: z.uuid().nullable().optional(),
     assigneeIds: AssigneeIds.optional(),
+    labels: Labels.optional(),
+    dueAt: DueAt.optional(),
   })
   .openapi('CreateTicket')
 
@@ -61,11 +105,19 @@ export const UpdateTicketSchema = z
     department: Department.optional(),
     projectId: z.uuid().nullable().optional(),
     assigneeIds: AssigneeIds.optional(),
+    labels: Labels.optional().openapi({ description: 'The whole set of labels (replaces the current one)' }),
+    dueAt: DueAt.optional(),
   })
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
     message: 'Send at least one field to change',
   })
   .openapi('UpdateTicket', { minProperties: 1 })
+
+/** `a,b,c` in a query string: 1–20 label names. */
+const LabelList = z
+  .string()
+  .regex(/^[^,]*[^,\s][^,]*(,[^,]*[^,\s][^,]*){0,19}$/, 'must be 1–20 comma-separated label names')
+  .max(1_100)
 
 export const TicketListQuerySchema = PageQuerySchema.extend({
   status: StatusSchema.optional().openapi({ description: 'Only tickets in this status' }),
@@ -77,10 +129,30 @@ export const TicketListQuerySchema = PageQuerySchema.extend({
   q: text(200)
     .optional()
     .openapi({ description: 'Words in the title or description (each word matches as a prefix; all must match)' }),
-  sort: z
-    .enum(TICKET_SORTS)
-    .default('-createdAt')
-    .openapi({ description: 'Field to sort by; a leading `-` sorts descending. Default `-createdAt` (newest first)' }),
+  label: LabelList.optional().openapi({
+    description: 'Comma-separated label names: only tickets with all of them',
+    example: 'bug,customer',
+  }),
+  any_label: LabelList.optional().openapi({
+    description: 'Comma-separated label names: only tickets with at least one of them',
+    example: 'bug,incident',
+  }),
+  due_before: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'Only tickets due strictly before this instant' }),
+  due_after: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'Only tickets due strictly after this instant' }),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: '`true`: only tickets due in the past and not closed; `false`: only the others' }),
+  sort: z.enum(TICKET_SORTS).default('-createdAt').openapi({
+    description:
+      'Field to sort by; a leading `-` sorts descending. Default `-createdAt` (newest first). `dueAt` and `-dueAt` put tickets without a due date last',
+  }),
 })
 
 export const TicketIdParamSchema = z.object({

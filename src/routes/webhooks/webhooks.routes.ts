@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { access, requireRole } from '../../auth/middleware'
-import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi'
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses, jsonBody, jsonContent, namedInBody } from '../../lib/openapi'
 import { PageQuerySchema, pageHeaders } from '../../lib/pagination'
 import {
   CreatedWebhookSchema,
@@ -48,7 +48,7 @@ export const create = createRoute({
       ...jsonContent(CreatedWebhookSchema, 'Webhook created: store `secret` now'),
       headers: { Location: { description: 'URL of the webhook', schema: { type: 'string' } } },
     },
-    ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, 'E_WEBHOOK_URL_NOT_ALLOWED', 'E_PROJECT_NOT_FOUND'),
+    ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, 'E_WEBHOOK_URL_NOT_ALLOWED', namedInBody('E_PROJECT_NOT_FOUND')),
   },
 })
 
@@ -79,7 +79,7 @@ export const update = createRoute({
       ...BODY_ERRORS,
       'E_WEBHOOK_NOT_FOUND',
       'E_WEBHOOK_URL_NOT_ALLOWED',
-      'E_PROJECT_NOT_FOUND',
+      namedInBody('E_PROJECT_NOT_FOUND'),
     ),
   },
 })

@@ -3,6 +3,7 @@
  * (published in the OpenAPI document's `webhooks` section, so receivers can generate types too).
  */
 import { z } from '@hono/zod-openapi'
+import { SLA_TARGETS } from '../../domain/ticket'
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events'
 import { MAX_WEBHOOK_URL_LENGTH } from '../../domain/webhook-urls'
 import { AttachmentSchema } from '../attachments/attachments.schemas'
@@ -110,10 +111,17 @@ export const eventPayloadSchema = (type: (typeof WEBHOOK_EVENT_TYPES)[number]) =
       ...(type === 'ping'
         ? {}
         : { ticket: TicketSchema.openapi({ description: 'The ticket as it is now, with its `version`' }) }),
-      ...(type.startsWith('ticket.') && type !== 'ticket.created' && type !== 'ticket.deleted'
+      ...(type.startsWith('ticket.') && !['ticket.created', 'ticket.deleted', 'ticket.sla_breached'].includes(type)
         ? { changes: z.record(z.string(), Change).openapi({ description: 'Each changed field, `{from, to}`' }) }
         : {}),
       ...(type === 'comment.created' ? { comment: CommentSchema } : {}),
+      ...(type === 'ticket.sla_breached'
+        ? {
+            breach: z
+              .object({ target: z.enum(SLA_TARGETS), dueAt: z.iso.datetime() })
+              .openapi({ description: 'The target missed and when it was due' }),
+          }
+        : {}),
       ...(type.startsWith('attachment.') ? { attachment: AttachmentSchema } : {}),
       actor: z.object({ id: z.uuid(), name: z.string() }).nullable(),
       rule: z.uuid().nullable().openapi({ description: 'The workflow rule that made the change, if one did' }),

@@ -83,7 +83,9 @@ export const CreateRuleSchema = z
   .discriminatedUnion('trigger', [
     z.strictObject({
       ...ruleBody,
-      trigger: z.enum(['ticket_created', 'ticket_updated']),
+      trigger: z.enum(['ticket_created', 'ticket_updated', 'sla_breached']).openapi({
+        description: '`sla_breached`: a ticket missed an SLA target (at the due instant; no person made the change)',
+      }),
       conditions: ConditionsSchema.default({}),
     }),
     z.strictObject({

@@ -15,6 +15,8 @@ export type MetaKey =
   | 'workspace'
   /** When the workspace's deletion began; from then on it refuses every call while it is erased. */
   | 'deleting_since'
+  /** The workspace's SLA policies (JSON `SlaPolicies`); absent: no targets. */
+  | 'sla_policies'
 
 export const readMeta = (sql: SqlStorage, key: MetaKey): string | null =>
   first<{ value: string }>(sql, 'SELECT value FROM meta WHERE key = ?', key)?.value ?? null

@@ -302,4 +302,83 @@ export const migrations: Migration[] = [
       'CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (created_at)',
     ],
   },
+  {
+    version: 10,
+    name: 'labels, watchers, due dates and SLA timers',
+    statements: [
+      // The workspace's label catalog; names are unique case-insensitively (`name_key` is lower(name)).
+      `CREATE TABLE labels (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL UNIQUE,
+        color TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT`,
+      'CREATE INDEX labels_by_name ON labels (name_key, seq)',
+      // Which tickets carry a label, keyed for "tickets with this label, newest first"; the ticket's
+      // own `labels` column holds the names, so reading a ticket needs no join.
+      'CREATE TABLE ticket_labels (label_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (label_id, seq)) STRICT, WITHOUT ROWID',
+      'CREATE INDEX ticket_labels_by_ticket ON ticket_labels (seq)',
+      "ALTER TABLE tickets ADD COLUMN labels TEXT NOT NULL DEFAULT '[]'",
+      // Due dates sort with nulls last both ways: ascending by `due_asc` (null = '~', after any
+      // date), descending by `due_desc` (null = '', before any date).
+      'ALTER TABLE tickets ADD COLUMN due_at TEXT',
+      "ALTER TABLE tickets ADD COLUMN due_asc TEXT GENERATED ALWAYS AS (coalesce(due_at, '~')) VIRTUAL",
+      "ALTER TABLE tickets ADD COLUMN due_desc TEXT GENERATED ALWAYS AS (coalesce(due_at, '')) VIRTUAL",
+      'CREATE INDEX tickets_by_due_asc ON tickets (due_asc, seq)',
+      'CREATE INDEX tickets_by_due_desc ON tickets (due_desc, seq)',
+      // Counted in the `overdue_open` counter (due passed, not closed).
+      'ALTER TABLE tickets ADD COLUMN overdue_counted INTEGER NOT NULL DEFAULT 0',
+      // SLA targets as they stand: due instants, when first responded and resolved, which targets
+      // were breached (JSON array), and the pause while blocked.
+      'ALTER TABLE tickets ADD COLUMN sla_first_response_due_at TEXT',
+      'ALTER TABLE tickets ADD COLUMN sla_resolution_due_at TEXT',
+      'ALTER TABLE tickets ADD COLUMN sla_first_responded_at TEXT',
+      'ALTER TABLE tickets ADD COLUMN sla_resolved_at TEXT',
+      "ALTER TABLE tickets ADD COLUMN sla_breached TEXT NOT NULL DEFAULT '[]'",
+      'ALTER TABLE tickets ADD COLUMN sla_paused_since TEXT',
+      'ALTER TABLE tickets ADD COLUMN sla_paused_ms INTEGER NOT NULL DEFAULT 0',
+      // Every pending instant the object must wake for: SLA targets and due dates. The alarm is set
+      // for the earliest row.
+      `CREATE TABLE deadlines (
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('first_response', 'resolution', 'due')),
+        due_at TEXT NOT NULL,
+        PRIMARY KEY (seq, kind)
+      ) STRICT, WITHOUT ROWID`,
+      'CREATE INDEX deadlines_by_time ON deadlines (due_at)',
+      // The SLA report's aggregates: per day and priority, tickets given targets, targets met and
+      // breached; `sla_outcomes` remembers what each ticket counted, so deleting it uncounts exactly.
+      `CREATE TABLE sla_daily (
+        day TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        targeted INTEGER NOT NULL DEFAULT 0,
+        met INTEGER NOT NULL DEFAULT 0,
+        breached INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, priority)
+      ) STRICT, WITHOUT ROWID`,
+      `CREATE TABLE sla_outcomes (
+        seq INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('targeted', 'met', 'breached')),
+        day TEXT NOT NULL,
+        PRIMARY KEY (seq, target)
+      ) STRICT, WITHOUT ROWID`,
+      // Watchers; the reporter and the assignees of existing tickets watch them.
+      `CREATE TABLE ticket_watchers (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_seq INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (ticket_seq, user_id)
+      ) STRICT`,
+      'CREATE INDEX ticket_watchers_by_user ON ticket_watchers (user_id, ticket_seq)',
+      `INSERT INTO ticket_watchers (ticket_seq, user_id, created_at)
+       SELECT seq, user_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM ticket_parties ORDER BY seq, user_id`,
+    ],
+  },
 ]

@@ -19,6 +19,7 @@ import { migrate } from '../db/migrate'
 import { nowIso } from '../db/sql'
 import { eraseFiles, eraseRows } from '../tenancy/erase'
 import { readRecord } from '../tenancy/record'
+import { fireDueDeadlines, nextDeadline } from '../tickets/deadlines'
 import { findTicketRow, hydrateOne } from '../tickets/rows'
 import { authenticateToken } from '../users/api-tokens'
 import { resolvePrincipal } from '../users/sessions'
@@ -40,6 +41,12 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
   protected readonly slug: string
   protected lifecycle: Lifecycle = 'absent'
   protected jurisdiction: Jurisdiction | null = null
+  /**
+   * When the alarm is set for, as far as this instance has set or read it (null: none or not
+   * known). Kept so a change that moves the earliest deadline re-arms the alarm in the same turn
+   * as its commit, without reading the alarm first.
+   */
+  protected armedAt: number | null = null
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
@@ -53,9 +60,13 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage)
       this.readLifecycle()
-      if (this.lifecycle === 'active' && (await ctx.storage.getAlarm()) === null) {
-        await ctx.storage.setAlarm(Date.now() + sweep.SWEEP_INTERVAL_MS)
-      }
+      if (this.lifecycle !== 'active') return
+      // A deadline missed while the object was not running is due now: the alarm fires at once.
+      const scheduled = await ctx.storage.getAlarm()
+      const deadline = nextDeadline(this.store.sql)
+      const wanted = Math.min(scheduled ?? Date.now() + sweep.SWEEP_INTERVAL_MS, deadline ?? Number.POSITIVE_INFINITY)
+      if (wanted !== scheduled) await ctx.storage.setAlarm(wanted)
+      this.armedAt = wanted
     })
   }
 
@@ -131,6 +142,7 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
     const listening = this.ctx.getWebSockets().length > 0
     const since = listening ? live.lastNotificationSeq(this.store.sql) : 0
     const result = operation()
+    this.armForDeadlines()
     if (result.ok && listening) {
       const published = event(result.value)
       if (published) live.publishTicketEvent(this.ctx, published.parties, published.event)
@@ -147,20 +159,44 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
   }
 
   /**
+   * After a change: if it moved the earliest deadline before the alarm, the alarm moves there. Called
+   * in the same synchronous turn as the change's transaction, so the new alarm time is written in
+   * the same atomic commit as the change (the storage coalesces a turn's writes).
+   */
+  protected armForDeadlines() {
+    const next = nextDeadline(this.store.sql)
+    if (next === null || (this.armedAt !== null && this.armedAt <= next)) return
+    this.armedAt = next
+    void this.ctx.storage.setAlarm(next)
+  }
+
+  /** Sets the alarm for `time` unless it is already set for that time or earlier. */
+  protected async alarmNoLaterThan(time: number) {
+    const scheduled = await this.ctx.storage.getAlarm()
+    if (scheduled !== null && scheduled <= time) return
+    await this.ctx.storage.setAlarm(time)
+    this.armedAt = time
+  }
+
+  /**
    * After a commit that left outbox work (emails, R2 deletions): run the alarm shortly, unless it
    * already will. The short delay lets a burst of changes share one relay (one queue batch).
    */
   protected async wakeSoon() {
     if (!outbox.outboxPending(this.store)) return
-    const due = Date.now() + outbox.RELAY_DELAY_MS
-    const scheduled = await this.ctx.storage.getAlarm()
-    if (scheduled === null || scheduled > due) await this.ctx.storage.setAlarm(due)
+    await this.alarmNoLaterThan(Date.now() + outbox.RELAY_DELAY_MS)
   }
 
-  /** Works off the outboxes, sweeps once a day, and sleeps until the next sweep; or erases. */
+  /**
+   * Handles the deadlines that are due (SLA breaches, due dates), works off the outboxes, sweeps
+   * once a day, and sleeps until the earliest of the next deadline, webhook retry and sweep; or
+   * erases.
+   */
   override async alarm() {
+    this.armedAt = null // the alarm that fired is gone
     if (this.lifecycle === 'deleting') return void (await this.eraseStep())
     if (this.lifecycle === 'absent') return
+    const moreDeadlines = fireDueDeadlines(this.store)
     const ref = { slug: this.slug, jurisdiction: this.jurisdiction }
     await outbox.relayEmails(this.store, this.env.EMAIL_QUEUE, ref)
     await outbox.relayWebhooks(this.store, this.env.WEBHOOK_QUEUE, ref)
@@ -169,9 +205,17 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
     const nextSweep = sweep.sweepIfDue(this.store, now)
     if (nextSweep > now + sweep.SWEEP_INTERVAL_MS - 1000)
       await sweep.sweepOrphans(this.store, this.bucket, `${filePrefix(this.slug)}tickets/`, now)
-    // The next webhook retry, if it comes before the next sweep.
-    const nextRetry = nextDueAt(this.store.sql)
-    await this.ctx.storage.setAlarm(nextRetry === null ? nextSweep : Math.max(now, Math.min(nextSweep, nextRetry)))
+    // The next deadline or webhook retry, if it comes before the next sweep; at once while a burst
+    // of deadlines is still due.
+    const next = Math.min(
+      nextSweep,
+      nextDueAt(this.store.sql) ?? Number.POSITIVE_INFINITY,
+      nextDeadline(this.store.sql) ?? Number.POSITIVE_INFINITY,
+      moreDeadlines ? now : Number.POSITIVE_INFINITY,
+    )
+    const at = Math.max(now, next)
+    await this.ctx.storage.setAlarm(at)
+    this.armedAt = at
   }
 
   /**
@@ -191,6 +235,7 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
     }
     await this.ctx.storage.deleteAlarm()
     await this.ctx.storage.deleteAll()
+    this.armedAt = null
     this.lifecycle = 'absent'
     return false
   }

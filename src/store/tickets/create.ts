@@ -11,13 +11,16 @@ import { DEFAULT_KEY_PREFIX } from '../../domain/ticket-keys'
 import { fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
 import { nowIso, transact } from '../db/sql'
+import { resolveLabels } from '../labels'
 import { findProjectRow } from '../projects'
 import { emitTicketEvents } from '../webhooks/outbox'
 import { appendCountedHistory, notifyAssigned } from './commit'
 import { earlierResult, type IdempotencyKey, rememberResult } from './idempotency'
-import { allocateKey, insertTicketRows, invalidAssignees } from './rows'
+import { allocateKey, insertTicketRows, invalidAssignees, toTicket } from './rows'
 import { runWorkflows } from './rule-run'
+import { startTicketSla, syncTimers } from './sla'
 import { countTicketChange } from './stats'
+import { addWatchers } from './watchers'
 
 export interface NewTicket {
   title: string
@@ -26,6 +29,9 @@ export interface NewTicket {
   department?: string | null
   projectId?: string | null
   assigneeIds?: string[]
+  labels?: string[]
+  /** ISO 8601, normalised to UTC by the caller. */
+  dueAt?: string | null
 }
 
 export interface CreatedTicket {
@@ -75,9 +81,11 @@ function insertNewTicket(ctx: StoreContext, caller: Principal, input: NewTicket)
   const projectId = input.projectId ?? null
   const project = projectId ? findProjectRow(ctx.sql, projectId) : null
   if (projectId && !project) return projectMissing(projectId)
+  const labels = resolveLabels(ctx.sql, input.labels ?? [])
+  if (!labels.ok) return labels
 
   const now = nowIso()
-  const inserted = insertTicketRows(
+  const stored = insertTicketRows(
     ctx.sql,
     {
       id: crypto.randomUUID(),
@@ -89,12 +97,18 @@ function insertNewTicket(ctx: StoreContext, caller: Principal, input: NewTicket)
       department: input.department ?? null,
       projectId,
       reporterId: caller.id,
+      dueAt: input.dueAt ?? null,
     },
     assigneeIds,
+    labels.value,
     now,
   )
+  addWatchers(ctx.sql, stored.seq, [caller.id, ...assigneeIds], now)
+  const row = startTicketSla(ctx.sql, stored, now)
+  syncTimers(ctx.sql, null, row, now)
+  const inserted = toTicket(row, assigneeIds)
   countTicketChange(ctx.sql, null, inserted)
-  const { id, version, createdAt, updatedAt, reporterId, ...created } = inserted
+  const { id, version, createdAt, updatedAt, reporterId, sla, ...created } = inserted
   appendCountedHistory(
     ctx.sql,
     { ticketId: id, userId: caller.id, action: 'created', oldValue: null, newValue: created },

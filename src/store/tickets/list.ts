@@ -10,6 +10,7 @@ import { departmentKey, priorityKey, statusKey } from '../../domain/ticket-stats
 import type { Page, Position } from '../../lib/pagination'
 import { pageOf } from '../db/paging'
 import { all, count, type SqlValue } from '../db/sql'
+import { labelIdsFor, nameKey } from '../labels'
 import { partyCount } from './parties'
 import { hydrate, type Ticket, type TicketRow } from './rows'
 import { counter } from './stats'
@@ -22,6 +23,14 @@ export interface TicketFilter {
   reporterId?: string
   assigneeId?: string
   q?: string
+  /** Label names: tickets with all of them (`label`), with any of them (`any_label`). */
+  labels?: string[]
+  anyLabels?: string[]
+  /** UTC ISO instants: due strictly before / after. */
+  dueBefore?: string
+  dueAfter?: string
+  /** Due in the past and not closed (false: anything else). */
+  overdue?: boolean
   /** Only tickets this user reported or is assigned to (plain users, and `/my`). */
   involving?: string
 }
@@ -61,9 +70,35 @@ export function listTickets(
     where.push(clause)
     params.push(...values)
   }
-  const from = filter.involving ? 'ticket_parties p JOIN tickets t ON t.seq = p.seq' : 'tickets t'
-  const seq = filter.involving ? 'p.seq' : 't.seq'
+  // Labels the catalog does not have: no ticket has all of them; `any_label` ignores them.
+  const allOf = filter.labels ? labelIdsFor(sql, filter.labels) : []
+  if (filter.labels && allOf.length < new Set(filter.labels.map(nameKey)).size)
+    return { items: [], total: 0, next: null }
+  const anyOf = filter.anyLabels ? labelIdsFor(sql, filter.anyLabels) : []
+  if (filter.anyLabels && anyOf.length === 0) return { items: [], total: 0, next: null }
+  // A user's own tickets walk its party rows; tickets with a label walk that label's rows.
+  const [from, seq] = filter.involving
+    ? ['ticket_parties p JOIN tickets t ON t.seq = p.seq', 'p.seq']
+    : allOf.length > 0
+      ? ['ticket_labels l JOIN tickets t ON t.seq = l.seq', 'l.seq']
+      : ['tickets t', 't.seq']
   if (filter.involving) add('p.user_id = ?', filter.involving)
+  allOf.forEach((id, index) => {
+    if (index === 0 && !filter.involving) add('l.label_id = ?', id)
+    else add('t.seq IN (SELECT seq FROM ticket_labels WHERE label_id = ?)', id)
+  })
+  if (anyOf.length > 0) {
+    add(
+      't.seq IN (SELECT seq FROM ticket_labels WHERE label_id IN (SELECT value FROM json_each(?)))',
+      JSON.stringify(anyOf),
+    )
+  }
+  if (filter.dueBefore) add('t.due_asc < ?', filter.dueBefore)
+  if (filter.dueAfter) add('t.due_desc > ?', filter.dueAfter)
+  if (filter.overdue !== undefined) {
+    const overdue = "(t.due_asc < ? AND t.status != 'closed')"
+    add(filter.overdue ? overdue : `NOT ${overdue}`, new Date().toISOString())
+  }
   if (filter.status) add('t.status = ?', filter.status)
   if (filter.priority) add('t.priority = ?', filter.priority)
   if (filter.department) add('t.department = ?', filter.department)
@@ -79,6 +114,7 @@ export function listTickets(
   const total = quickTotal(sql, filter) ?? count(sql, `SELECT count(*) AS n FROM ${from} ${whereSql()}`, ...params)
 
   const descending = sort.startsWith('-')
+  // Rows carry the sort column by name (`due_asc`, `updated_at`, …) for the next page's cursor.
   const column = sortColumn(sort)
   const direction = descending ? 'DESC' : 'ASC'
   const beyond = descending ? '<' : '>'
@@ -99,7 +135,7 @@ export function listTickets(
     limit,
     total,
     (row) => row,
-    (row) => (column ? [column === 'updated_at' ? row.updated_at : row.priority_rank, row.seq] : [row.seq]),
+    (row) => (column ? [row[column], row.seq] : [row.seq]),
   )
   return { ...page, items: hydrate(sql, page.items) }
 }

@@ -14,6 +14,7 @@ import { fail, ok, type Result } from '../../lib/result'
 import { forgetTicketAttachments } from '../attachments'
 import type { Principal, StoreContext } from '../db/context'
 import { nowIso, transact } from '../db/sql'
+import { resolveLabels } from '../labels'
 import { findProjectRow } from '../projects'
 import { emitTicketEvents } from '../webhooks/outbox'
 import { type Comment, deleteComments, findComment, insertComment, listComments } from './comments'
@@ -26,13 +27,16 @@ import {
   countedOf,
   deleteTicketRows,
   findTicketRow,
+  hydrateOne,
   type Ticket,
   ticketsAssignedTo,
   toTicket,
 } from './rows'
 import { runWorkflows } from './rule-run'
+import { recordFirstResponse, syncTimers, uncountOutcomes } from './sla'
 import { countTicketChange, uncountTicketActivity } from './stats'
 import { ticketNotFound, visibleTicket, whenVisible } from './visibility'
+import { notifyWatchers } from './watchers'
 
 /** Managers and admins list every ticket; a plain user those it reported or is assigned to. */
 export const listTicketsFor = (
@@ -99,7 +103,12 @@ export function updateTicket(
     if (expectedVersion !== undefined && expectedVersion !== before.version) {
       return fail('E_PRECONDITION_FAILED', { currentVersion: before.version, expectedVersion })
     }
-    const normalized = patch.assigneeIds ? { ...patch, assigneeIds: [...new Set(patch.assigneeIds)] } : patch
+    let normalized = patch.assigneeIds ? { ...patch, assigneeIds: [...new Set(patch.assigneeIds)] } : patch
+    if (patch.labels !== undefined) {
+      const labels = resolveLabels(ctx.sql, patch.labels)
+      if (!labels.ok) return labels
+      normalized = { ...normalized, labels: labels.value.map((label) => label.name) }
+    }
     const changes = diffTicket(before, normalized)
     const allowed = checkChanges(ctx, changes)
     if (!allowed.ok) return allowed
@@ -128,11 +137,14 @@ export function deleteTicket(ctx: StoreContext, caller: Principal, id: string): 
     const current = visibleTicket(ctx, caller, row)
     if (!current.ok) return current
     if (!canDeleteTicket(caller)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
-    forgetTicketAttachments(ctx.sql, row.id, nowIso())
+    const now = nowIso()
+    forgetTicketAttachments(ctx.sql, row.id, now)
     deleteComments(ctx.sql, row.id)
     uncountTicketActivity(ctx.sql, row.id)
     deleteHistory(ctx.sql, row.id)
     countTicketChange(ctx.sql, countedOf(row), null)
+    uncountOutcomes(ctx.sql, row.seq)
+    syncTimers(ctx.sql, row, null, now)
     deleteTicketRows(ctx.sql, row)
     emitTicketEvents(ctx, ['ticket.deleted'], () => current.value, { userId: caller.id })
     return ok(current.value)
@@ -169,8 +181,22 @@ export function ticketComment(ctx: StoreContext, caller: Principal, ticketId: st
 export function addComment(ctx: StoreContext, caller: Principal, ticketId: string, body: string): Result<Comment> {
   return transact(ctx.storage, () =>
     whenVisible(ctx, caller, ticketId, (ticket) => {
-      const comment = insertComment(ctx.sql, { ticketId, authorId: caller.id, body }, nowIso())
-      emitTicketEvents(ctx, ['comment.created'], () => ticket, { userId: caller.id }, { comment })
+      const now = nowIso()
+      const comment = insertComment(ctx.sql, { ticketId, authorId: caller.id, body }, now)
+      const row = findTicketRow(ctx.sql, ticketId)
+      if (row) {
+        // A comment by anyone but the reporter is the first response, if none came before.
+        const current = caller.id === row.reporter_id ? row : recordFirstResponse(ctx.sql, row, now)
+        const message = `${row.key} (${row.title}): new comment`
+        notifyWatchers(ctx, row, { kind: 'watching', message }, [caller.id], now)
+        emitTicketEvents(
+          ctx,
+          ['comment.created'],
+          () => (current === row ? ticket : hydrateOne(ctx.sql, current)),
+          { userId: caller.id },
+          { comment },
+        )
+      }
       return ok(comment)
     }),
   )

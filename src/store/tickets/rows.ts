@@ -5,10 +5,11 @@
  * comments, attachments or the report counters: the operations do that, where it can be seen.
  */
 import { type Priority, priorityRank } from '../../domain/priorities'
-import type { Ticket, TicketState } from '../../domain/ticket'
+import type { SlaTarget, Ticket, TicketSla, TicketState } from '../../domain/ticket'
 import { firstKeyNumber, ticketKey } from '../../domain/ticket-keys'
 import type { Status } from '../../domain/ticket-lifecycle'
 import { all, first, one, run, type SqlValue } from '../db/sql'
+import { type ResolvedLabel, replaceTicketLabels } from '../labels'
 import { addParties, clearParties } from './parties'
 
 export type { Ticket }
@@ -28,6 +29,20 @@ export type TicketRow = {
   version: number
   created_at: string
   updated_at: string
+  /** Label names, JSON, sorted (see `labels.ts`). */
+  labels: string
+  due_at: string | null
+  due_asc: string
+  due_desc: string
+  overdue_counted: number
+  sla_first_response_due_at: string | null
+  sla_resolution_due_at: string | null
+  sla_first_responded_at: string | null
+  sla_resolved_at: string | null
+  /** SLA targets breached, JSON. */
+  sla_breached: string
+  sla_paused_since: string | null
+  sla_paused_ms: number
 }
 
 export const findTicketRow = (sql: SqlStorage, id: string) =>
@@ -50,6 +65,15 @@ export function assigneesOf(sql: SqlStorage, ticketIds: string[]): Map<string, s
   return byTicket
 }
 
+/** Where a stored row stands against its SLA targets. */
+export const slaOf = (row: TicketRow): TicketSla => ({
+  firstResponseDueAt: row.sla_first_response_due_at,
+  resolutionDueAt: row.sla_resolution_due_at,
+  firstRespondedAt: row.sla_first_responded_at,
+  breached: JSON.parse(row.sla_breached) as SlaTarget[],
+  paused: row.sla_paused_since !== null,
+})
+
 /** The public shape of a stored row, given its assignees. */
 export const toTicket = (row: TicketRow, assigneeIds: string[]): Ticket => ({
   id: row.id,
@@ -62,6 +86,9 @@ export const toTicket = (row: TicketRow, assigneeIds: string[]): Ticket => ({
   projectId: row.project_id,
   reporterId: row.reporter_id,
   assigneeIds,
+  labels: JSON.parse(row.labels) as string[],
+  dueAt: row.due_at,
+  sla: slaOf(row),
   version: row.version,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -110,8 +137,8 @@ export function invalidAssignees(sql: SqlStorage, userIds: readonly string[]): s
   return userIds.filter((id) => !valid.has(id))
 }
 
-/** A new ticket's row: everything but what the store sets on its own (version, timestamps). */
-export type TicketInsert = Omit<Ticket, 'assigneeIds' | 'version' | 'createdAt' | 'updatedAt'>
+/** A new ticket's row: everything but what the store sets on its own (version, timestamps, SLA). */
+export type TicketInsert = Omit<Ticket, 'assigneeIds' | 'labels' | 'sla' | 'version' | 'createdAt' | 'updatedAt'>
 
 /**
  * Inserts a new ticket's row with its assignees, parties and full-text entry; returns the ticket as
@@ -121,13 +148,14 @@ export function insertTicketRows(
   sql: SqlStorage,
   ticket: TicketInsert,
   assigneeIds: readonly string[],
+  labels: readonly ResolvedLabel[],
   now: string,
-): Ticket {
+): TicketRow {
   const row = one<TicketRow>(
     sql,
     `INSERT INTO tickets (id, key, title, description, status, priority, priority_rank, department,
-       project_id, reporter_id, version, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING *`,
+       project_id, reporter_id, version, created_at, updated_at, labels, due_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING *`,
     ticket.id,
     ticket.key,
     ticket.title,
@@ -140,15 +168,38 @@ export function insertTicketRows(
     ticket.reporterId,
     now,
     now,
+    JSON.stringify(labels.map((label) => label.name)),
+    ticket.dueAt,
   )
   run(sql, 'INSERT INTO tickets_fts (rowid, title, description) VALUES (?, ?, ?)', row.seq, row.title, row.description)
   if (assigneeIds.length > 0) insertAssignees(sql, row.id, assigneeIds)
   addParties(sql, row.seq, [row.reporter_id, ...assigneeIds])
-  return toTicket(row, [...assigneeIds])
+  replaceTicketLabels(sql, row.seq, labels)
+  return row
 }
 
-/** The columns a change may write (assignees are rows of their own: `replaceAssignees`). */
-export type RowChanges = Partial<Omit<TicketState, 'assigneeIds'>>
+/**
+ * The columns a change may write (assignees are rows of their own: `replaceAssignees`; labels come
+ * resolved, and their `ticket_labels` rows are written here too), and the SLA columns.
+ */
+export type RowChanges = Partial<Omit<TicketState, 'assigneeIds' | 'labels'>> & {
+  labels?: readonly ResolvedLabel[]
+  sla?: SlaColumns
+}
+
+/** SLA columns a change may set (see `sla.ts`). */
+export type SlaColumns = Partial<
+  Pick<
+    TicketRow,
+    | 'sla_first_response_due_at'
+    | 'sla_resolution_due_at'
+    | 'sla_first_responded_at'
+    | 'sla_resolved_at'
+    | 'sla_breached'
+    | 'sla_paused_since'
+    | 'sla_paused_ms'
+  >
+>
 
 /** Writes changed columns, bumps the version and keeps the full-text index in step; returns the new row. */
 export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowChanges, now: string): TicketRow {
@@ -167,6 +218,12 @@ export function updateTicketRow(sql: SqlStorage, row: TicketRow, changes: RowCha
   }
   if (changes.department !== undefined) set('department', changes.department)
   if (changes.projectId !== undefined) set('project_id', changes.projectId)
+  if (changes.dueAt !== undefined) set('due_at', changes.dueAt)
+  if (changes.labels !== undefined) {
+    set('labels', JSON.stringify(changes.labels.map((label) => label.name)))
+    replaceTicketLabels(sql, row.seq, changes.labels)
+  }
+  for (const [column, value] of Object.entries(changes.sla ?? {})) set(column, value as SqlValue)
   const updated = one<TicketRow>(
     sql,
     `UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = ?'].join(', ')} WHERE seq = ? RETURNING *`,
@@ -213,10 +270,13 @@ export const ticketsAssignedTo = (sql: SqlStorage, userId: string) =>
     (row) => row.ticket_id,
   )
 
-/** Deletes a ticket's row with its assignees, parties and full-text entry. */
+/** Deletes a ticket's row with its assignees, parties, labels, watchers, deadlines and full-text entry. */
 export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
   run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', row.id)
   run(sql, 'DELETE FROM tickets_fts WHERE rowid = ?', row.seq)
+  run(sql, 'DELETE FROM ticket_labels WHERE seq = ?', row.seq)
+  run(sql, 'DELETE FROM ticket_watchers WHERE ticket_seq = ?', row.seq)
+  run(sql, 'DELETE FROM deadlines WHERE seq = ?', row.seq)
   clearParties(sql, row.seq)
   run(sql, 'DELETE FROM tickets WHERE seq = ?', row.seq)
 }

@@ -19,6 +19,7 @@ import { type Failure, fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
 import { nowIso, run, transact } from '../db/sql'
 import { removeFromAllAssignees } from '../tickets/operations'
+import { dropUserWatches } from '../tickets/watchers'
 import { revokeTokensOf } from './api-tokens'
 import {
   emailTaken,
@@ -105,6 +106,8 @@ export function updateUserFor(ctx: StoreContext, caller: Principal, id: string, 
     }
     const now = nowIso()
     const updated = updateUserRow(ctx.sql, id, patch, now) ?? row
+    // A user who became a plain user stops watching the tickets it can no longer see.
+    if (patch.role === 'user' && row.role !== 'user') dropUserWatches(ctx.sql, id)
     let reason: RevokeReason | null = null
     if (patch.passwordHash !== undefined) reason = 'password_changed'
     if (patch.active === false && row.active === 1) reason = 'deactivated'
@@ -132,6 +135,7 @@ export function deleteUserFor(ctx: StoreContext, caller: Principal, id: string):
     run(ctx.sql, 'DELETE FROM users WHERE id = ?', id)
     // Tickets it reported keep its id as reporterId; it leaves every ticket's assignees.
     removeFromAllAssignees(ctx, id, caller.id, nowIso())
+    dropUserWatches(ctx.sql, id, true)
     return ok(null)
   })
 }

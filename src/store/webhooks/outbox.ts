@@ -34,6 +34,7 @@ export interface EventData {
   changes?: Record<string, { from: unknown; to: unknown }>
   comment?: unknown
   attachment?: unknown
+  breach?: unknown
   actor: { id: string; name: string } | null
   rule: string | null
 }
@@ -114,7 +115,7 @@ export function emitTicketEvents(
   types: readonly WebhookEventType[],
   ticket: () => { projectId: string | null },
   by: { userId: string | null; ruleId?: string },
-  extra: { changes?: readonly FieldChange[]; comment?: unknown; attachment?: unknown } = {},
+  extra: { changes?: readonly FieldChange[]; comment?: unknown; attachment?: unknown; breach?: unknown } = {},
 ) {
   // The one lookup every change pays; the ticket and the payload are built only for a subscriber.
   const active = activeEndpoints(ctx.sql)
@@ -127,6 +128,7 @@ export function emitTicketEvents(
       ...(extra.changes ? { changes: changesOf(extra.changes) } : {}),
       ...(extra.comment ? { comment: extra.comment } : {}),
       ...(extra.attachment ? { attachment: extra.attachment } : {}),
+      ...(extra.breach ? { breach: extra.breach } : {}),
       actor: actorOf(ctx.sql, by.userId),
       rule: by.ruleId ?? null,
     }
