@@ -369,6 +369,65 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/tickets/{ticketId}/watchers': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Who watches a ticket
+     * @description In the order they started watching. The reporter and the assignees watch automatically.
+     */
+    get: operations['listTicketWatchers']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/tickets/{ticketId}/watchers/me': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    /** Watch a ticket */
+    put: operations['watchTicket']
+    post?: never
+    /** Stop watching a ticket */
+    delete: operations['unwatchTicket']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/tickets/{ticketId}/watchers/{userId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    /**
+     * Make a user watch a ticket (manager, admin)
+     * @description The user must be active (404 `E_USER_NOT_FOUND` otherwise); a plain user only for a ticket it reported or is assigned to (400 `E_WATCHER_NOT_ALLOWED`).
+     */
+    put: operations['addTicketWatcher']
+    post?: never
+    /** Make a user stop watching a ticket (manager, admin; anyone for itself) */
+    delete: operations['removeTicketWatcher']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/projects': {
     parameters: {
       query?: never
@@ -410,6 +469,76 @@ export interface paths {
      * @description Refused with 409 `E_PROJECT_HAS_TICKETS` while any ticket belongs to the project: move or delete them first, so no ticket ever points at a project that is gone. Keys of the project are never reused, even by a new project with the same key.
      */
     delete: operations['deleteProject']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/labels': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List labels
+     * @description Oldest first, paged with `limit` and `cursor`.
+     */
+    get: operations['listLabels']
+    put?: never
+    /**
+     * Create a label (manager, admin)
+     * @description Names are unique case-insensitively (409 `E_LABEL_EXISTS`).
+     */
+    post: operations['createLabel']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/labels/{labelId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read a label */
+    get: operations['getLabel']
+    /**
+     * Change a label (partial; manager, admin)
+     * @description A new name shows on every ticket that carries the label at once; each such ticket’s version grows by one (no history entry per ticket).
+     */
+    put: operations['updateLabel']
+    post?: never
+    /**
+     * Delete a label (manager, admin)
+     * @description Removes the label from every ticket that carries it, in one transaction; each such ticket’s version grows by one (no history entry per ticket).
+     */
+    delete: operations['deleteLabel']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/sla-policies': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** The workspace’s SLA policies */
+    get: operations['getSlaPolicies']
+    /**
+     * Replace the SLA policies (admin)
+     * @description Applies to tickets created, or given a new priority, from now on (a new priority recomputes a ticket’s pending targets from its creation time); targets already computed stay as they are.
+     */
+    put: operations['putSlaPolicies']
+    post?: never
+    delete?: never
     options?: never
     head?: never
     patch?: never
@@ -578,6 +707,26 @@ export interface paths {
      * @description Per user with any activity in the window (UTC days, today included): tickets created, times newly assigned, tickets closed; most active first. Events on tickets deleted since no longer count.
      */
     get: operations['getUserActivity']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/reports/sla': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * SLA compliance per priority over the last `days` days (manager, admin)
+     * @description Per priority, in the window (UTC days, today included): tickets given targets at creation, targets met (first responses and resolutions in time) and breached, and met / (met + breached), null when nothing ended. Tickets deleted since no longer count.
+     */
+    get: operations['getSlaCompliance']
     put?: never
     post?: never
     delete?: never
@@ -988,6 +1137,26 @@ export interface webhooks {
     patch?: never
     trace?: never
   }
+  'ticket.sla_breached': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * The ticket.sla_breached event
+     * @description Sent per Standard Webhooks 1.0 with the headers `webhook-id` (The message id: the same on every attempt; receivers dedupe on it), `webhook-timestamp` (Unix seconds of this attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per live secret, space-separated). Any 2xx acknowledges it; anything else, or no answer within 10 s, is retried.
+     */
+    post: operations['webhook_ticket_sla_breached']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   'comment.created': {
     parameters: {
       query?: never
@@ -1087,6 +1256,11 @@ export interface components {
       /** Format: uuid */
       reporterId: string
       assigneeIds: string[]
+      /** @description Label names as the catalog spells them, sorted */
+      labels: string[]
+      /** Format: date-time */
+      dueAt: string | null
+      sla: components['schemas']['TicketSla']
       /** @description Starts at 1, grows by one on every change; the ETag */
       version: number
       /** Format: date-time */
@@ -1101,6 +1275,28 @@ export interface components {
     TicketStatus: 'open' | 'in_progress' | 'blocked' | 'closed'
     /** @enum {string} */
     TicketPriority: 'low' | 'medium' | 'high' | 'critical'
+    /** @description Where the ticket stands against the SLA policy of its priority (GET /api/v1/sla-policies) */
+    TicketSla: {
+      /**
+       * Format: date-time
+       * @description When the first response is due; null: no target
+       */
+      firstResponseDueAt: string | null
+      /**
+       * Format: date-time
+       * @description When closing is due; null: no target
+       */
+      resolutionDueAt: string | null
+      /**
+       * Format: date-time
+       * @description The first comment or status change by someone other than the reporter
+       */
+      firstRespondedAt: string | null
+      /** @description Targets missed, at their due instant */
+      breached: ('first_response' | 'resolution')[]
+      /** @description The clocks are stopped (the ticket is blocked and the policy pauses while blocked); the due instants move later by the time stopped when it leaves `blocked` */
+      paused: boolean
+    }
     Comment: {
       /** Format: uuid */
       id: string
@@ -1338,6 +1534,14 @@ export interface components {
       projectId?: string | null
       /** @description Existing, active users. Managers and admins only */
       assigneeIds?: string[]
+      /** @description Names from the label catalog (400 `E_LABEL_NOT_FOUND` for one it does not have) */
+      labels?: string[]
+      /**
+       * Format: date-time
+       * @description ISO 8601 with `Z` or an offset (stored in UTC); null: none
+       * @example 2026-12-24T17:00:00Z
+       */
+      dueAt?: string | null
     }
     UpdateTicket: {
       /** @example Printer on floor 3 is on fire */
@@ -1352,6 +1556,14 @@ export interface components {
       projectId?: string | null
       /** @description Existing, active users. Managers and admins only */
       assigneeIds?: string[]
+      /** @description The whole set of labels (replaces the current one) */
+      labels?: string[]
+      /**
+       * Format: date-time
+       * @description ISO 8601 with `Z` or an offset (stored in UTC); null: none
+       * @example 2026-12-24T17:00:00Z
+       */
+      dueAt?: string | null
     }
     TicketHistoryEntry: {
       /** Format: uuid */
@@ -1392,6 +1604,16 @@ export interface components {
       /** @example Replaced the toner. */
       body: string
     }
+    Watcher: {
+      /** Format: uuid */
+      userId: string
+      name: string
+      /**
+       * Format: date-time
+       * @description When the user started watching
+       */
+      since: string
+    }
     Project: {
       /** Format: uuid */
       id: string
@@ -1423,6 +1645,96 @@ export interface components {
       /** @example Servers, networks and the coffee machine */
       description?: string
     }
+    Label: {
+      /** Format: uuid */
+      id: string
+      name: string
+      /** @example #d73a4a */
+      color: string
+      description: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    CreateLabel: {
+      /**
+       * @description 1–50 characters, no commas; matched case-insensitively
+       * @example bug
+       */
+      name: string
+      /**
+       * @description `#rrggbb` (stored in lower case)
+       * @example #d73a4a
+       */
+      color: string
+      /**
+       * @default
+       * @example Something is not working
+       */
+      description?: string
+    }
+    UpdateLabel: {
+      /**
+       * @description 1–50 characters, no commas; matched case-insensitively
+       * @example bug
+       */
+      name?: string
+      /**
+       * @description `#rrggbb` (stored in lower case)
+       * @example #d73a4a
+       */
+      color?: string
+      /** @example Something is not working */
+      description?: string
+    }
+    SlaPolicies: {
+      pauseWhileBlocked: boolean
+      priorities: {
+        low: components['schemas']['SlaTargets']
+        medium: components['schemas']['SlaTargets']
+        high: components['schemas']['SlaTargets']
+        critical: components['schemas']['SlaTargets']
+      }
+    }
+    SlaTargets: {
+      /**
+       * @description Minutes from the ticket’s creation (at most a year); null: no target
+       * @example 60
+       */
+      firstResponseMinutes: number | null
+      /**
+       * @description Minutes from the ticket’s creation (at most a year); null: no target
+       * @example 60
+       */
+      resolutionMinutes: number | null
+    }
+    /**
+     * @example {
+     *       "pauseWhileBlocked": true,
+     *       "priorities": {
+     *         "critical": {
+     *           "firstResponseMinutes": 15,
+     *           "resolutionMinutes": 240
+     *         },
+     *         "high": {
+     *           "firstResponseMinutes": 60,
+     *           "resolutionMinutes": 1440
+     *         }
+     *       }
+     *     }
+     */
+    PutSlaPolicies: {
+      /** @description Stop the clocks while a ticket is `blocked`: its due instants move later by the time blocked */
+      pauseWhileBlocked: boolean
+      /** @description Targets per priority; a priority left out has none */
+      priorities: {
+        low?: components['schemas']['SlaTargets']
+        medium?: components['schemas']['SlaTargets']
+        high?: components['schemas']['SlaTargets']
+        critical?: components['schemas']['SlaTargets']
+      }
+    }
     WorkflowRule: {
       /** Format: uuid */
       id: string
@@ -1438,7 +1750,7 @@ export interface components {
       updatedAt: string
     }
     /** @enum {string} */
-    WorkflowTrigger: 'ticket_created' | 'ticket_updated' | 'status_changed'
+    WorkflowTrigger: 'ticket_created' | 'ticket_updated' | 'status_changed' | 'sla_breached'
     /**
      * @description Conditions of a `status_changed` rule: the ticket fields, and the statuses before and after.
      * @example {
@@ -1562,8 +1874,11 @@ export interface components {
            * @default true
            */
           active?: boolean
-          /** @enum {string} */
-          trigger: 'ticket_created' | 'ticket_updated'
+          /**
+           * @description `sla_breached`: a ticket missed an SLA target (at the due instant; no person made the change)
+           * @enum {string}
+           */
+          trigger: 'ticket_created' | 'ticket_updated' | 'sla_breached'
           conditions?: components['schemas']['WorkflowConditions']
         }
       | {
@@ -1663,10 +1978,10 @@ export interface components {
        */
       ruleId: string | null
       /**
-       * @description `rule`: a send_notification action; `assigned`: you were assigned; `status_changed`: your ticket moved; `webhook_disabled` (admins): a webhook endpoint failed for 5 days and was turned off
+       * @description `rule`: a send_notification action; `assigned`: you were assigned; `status_changed`: your ticket moved; `watching`: a ticket you watch changed (not by you); `sla_breached`: a ticket you are assigned to or watch missed an SLA target; `webhook_disabled` (admins): a webhook endpoint failed for 5 days and was turned off
        * @enum {string}
        */
-      kind: 'rule' | 'assigned' | 'status_changed' | 'webhook_disabled'
+      kind: 'rule' | 'assigned' | 'status_changed' | 'watching' | 'sla_breached' | 'webhook_disabled'
       message: string
       read: boolean
       /** Format: date-time */
@@ -1686,6 +2001,10 @@ export interface components {
       closedTickets: number
       /** @description Critical tickets that are not closed */
       criticalTickets: number
+      /** @description Tickets due in the past and not closed */
+      overdueTickets: number
+      /** @description Tickets not closed that missed an SLA target */
+      slaBreachedOpen: number
       ticketsByDepartment: {
         department: string
         count: number
@@ -1751,6 +2070,21 @@ export interface components {
         ticketsCreated: number
         ticketsAssigned: number
         ticketsClosed: number
+      }[]
+      metadata: {
+        days: number
+        /** Format: date-time */
+        generatedAt: string
+      }
+    }
+    SlaCompliance: {
+      data: {
+        /** @enum {string} */
+        priority: 'low' | 'medium' | 'high' | 'critical'
+        ticketsWithTargets: number
+        met: number
+        breached: number
+        complianceRate: number | null
       }[]
       metadata: {
         days: number
@@ -1936,6 +2270,7 @@ export interface components {
         | 'ticket.status_changed'
         | 'ticket.assigned'
         | 'ticket.deleted'
+        | 'ticket.sla_breached'
         | 'comment.created'
         | 'attachment.added'
         | 'attachment.removed'
@@ -1964,6 +2299,7 @@ export interface components {
         | 'ticket.status_changed'
         | 'ticket.assigned'
         | 'ticket.deleted'
+        | 'ticket.sla_breached'
         | 'comment.created'
         | 'attachment.added'
         | 'attachment.removed'
@@ -2005,6 +2341,7 @@ export interface components {
       | 'ticket.status_changed'
       | 'ticket.assigned'
       | 'ticket.deleted'
+      | 'ticket.sla_breached'
       | 'comment.created'
       | 'attachment.added'
       | 'attachment.removed'
@@ -3477,8 +3814,18 @@ export interface operations {
         project_id?: string
         /** @description Words in the title or description (each word matches as a prefix; all must match) */
         q?: string
-        /** @description Field to sort by; a leading `-` sorts descending. Default `-createdAt` (newest first) */
-        sort?: 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt' | 'priority' | '-priority'
+        /** @description Comma-separated label names: only tickets with all of them */
+        label?: string
+        /** @description Comma-separated label names: only tickets with at least one of them */
+        any_label?: string
+        /** @description Only tickets due strictly before this instant */
+        due_before?: string
+        /** @description Only tickets due strictly after this instant */
+        due_after?: string
+        /** @description `true`: only tickets due in the past and not closed; `false`: only the others */
+        overdue?: 'true' | 'false'
+        /** @description Field to sort by; a leading `-` sorts descending. Default `-createdAt` (newest first). `dueAt` and `-dueAt` put tickets without a due date last */
+        sort?: 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt' | 'priority' | '-priority' | 'dueAt' | '-dueAt'
       }
       header?: never
       path?: never
@@ -3594,7 +3941,7 @@ export interface operations {
           'application/json': components['schemas']['Ticket']
         }
       }
-      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_TICKET_INVALID_ASSIGNEE`: Assignees must be existing, active users. */
+      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_TICKET_INVALID_ASSIGNEE`: Assignees must be existing, active users. `E_PROJECT_NOT_FOUND`: Project not found. */
       400: {
         headers: {
           [name: string]: unknown
@@ -3619,15 +3966,6 @@ export interface operations {
         headers: {
           /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
           'WWW-Authenticate'?: string
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Error']
-        }
-      }
-      /** @description `E_PROJECT_NOT_FOUND`: Project not found. */
-      404: {
-        headers: {
           [name: string]: unknown
         }
         content: {
@@ -3715,8 +4053,18 @@ export interface operations {
         project_id?: string
         /** @description Words in the title or description (each word matches as a prefix; all must match) */
         q?: string
-        /** @description Field to sort by; a leading `-` sorts descending. Default `-createdAt` (newest first) */
-        sort?: 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt' | 'priority' | '-priority'
+        /** @description Comma-separated label names: only tickets with all of them */
+        label?: string
+        /** @description Comma-separated label names: only tickets with at least one of them */
+        any_label?: string
+        /** @description Only tickets due strictly before this instant */
+        due_before?: string
+        /** @description Only tickets due strictly after this instant */
+        due_after?: string
+        /** @description `true`: only tickets due in the past and not closed; `false`: only the others */
+        overdue?: 'true' | 'false'
+        /** @description Field to sort by; a leading `-` sorts descending. Default `-createdAt` (newest first). `dueAt` and `-dueAt` put tickets without a due date last */
+        sort?: 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt' | 'priority' | '-priority' | 'dueAt' | '-dueAt'
       }
       header?: never
       path?: never
@@ -4023,7 +4371,7 @@ export interface operations {
           'application/json': components['schemas']['Ticket']
         }
       }
-      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_TICKET_INVALID_STATUS_TRANSITION`: That status change is not allowed. `E_TICKET_INVALID_ASSIGNEE`: Assignees must be existing, active users. */
+      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_TICKET_INVALID_STATUS_TRANSITION`: That status change is not allowed. `E_TICKET_INVALID_ASSIGNEE`: Assignees must be existing, active users. `E_PROJECT_NOT_FOUND`: Project not found. */
       400: {
         headers: {
           [name: string]: unknown
@@ -4054,7 +4402,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_PROJECT_NOT_FOUND`: Project not found. `E_TICKET_NOT_FOUND`: Ticket not found. */
+      /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
       404: {
         headers: {
           [name: string]: unknown
@@ -4653,6 +5001,490 @@ export interface operations {
       }
     }
   }
+  listTicketWatchers: {
+    parameters: {
+      query?: {
+        /** @description Items per page (1–200); empty or absent: 50 */
+        limit?: number
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
+        cursor?: string
+      }
+      header?: never
+      path: {
+        /** @description The ticket’s id */
+        ticketId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of watchers */
+      200: {
+        headers: {
+          /** @description Number of items matching the filters */
+          'X-Total-Count'?: number
+          /** @description RFC 8288 link to the next page (`rel="next"`), present when more items exist */
+          Link?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Watcher'][]
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  watchTicket: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The ticket’s id */
+        ticketId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Done (also when nothing had to change) */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  unwatchTicket: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The ticket’s id */
+        ticketId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Done (also when nothing had to change) */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  addTicketWatcher: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The ticket’s id */
+        ticketId: string
+        /** @description The user’s id */
+        userId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Done (also when nothing had to change) */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_WATCHER_NOT_ALLOWED`: A plain user may watch only tickets it can see. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_TICKET_NOT_FOUND`: Ticket not found. `E_USER_NOT_FOUND`: User not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  removeTicketWatcher: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The ticket’s id */
+        ticketId: string
+        /** @description The user’s id */
+        userId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Done (also when nothing had to change) */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_TICKET_NOT_FOUND`: Ticket not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
   listProjects: {
     parameters: {
       query?: {
@@ -5139,6 +5971,727 @@ export interface operations {
       }
       /** @description `E_PROJECT_HAS_TICKETS`: The project still has tickets. */
       409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listLabels: {
+    parameters: {
+      query?: {
+        /** @description Items per page (1–200); empty or absent: 50 */
+        limit?: number
+        /** @description Opaque, issued by the server: copy it from the previous page’s `Link: rel="next"` header. A cursor the server did not issue for this collection and sort is refused with 422 `E_VALIDATION_ERROR`. */
+        cursor?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of labels */
+      200: {
+        headers: {
+          /** @description Number of items matching the filters */
+          'X-Total-Count'?: number
+          /** @description RFC 8288 link to the next page (`rel="next"`), present when more items exist */
+          Link?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Label'][]
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createLabel: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateLabel']
+      }
+    }
+    responses: {
+      /** @description Label created */
+      201: {
+        headers: {
+          /** @description URL of the new label */
+          Location?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Label']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_LABEL_EXISTS`: A label with this name already exists. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getLabel: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The label’s id */
+        labelId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The label */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Label']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_LABEL_NOT_FOUND`: Label not found (on a ticket: create it in /api/v1/labels first). */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  updateLabel: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The label’s id */
+        labelId: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateLabel']
+      }
+    }
+    responses: {
+      /** @description The label */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Label']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_LABEL_NOT_FOUND`: Label not found (on a ticket: create it in /api/v1/labels first). */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_LABEL_EXISTS`: A label with this name already exists. */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  deleteLabel: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The label’s id */
+        labelId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_LABEL_NOT_FOUND`: Label not found (on a ticket: create it in /api/v1/labels first). */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getSlaPolicies: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The policies */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['SlaPolicies']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  putSlaPolicies: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutSlaPolicies']
+      }
+    }
+    responses: {
+      /** @description The policies now in force */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['SlaPolicies']
+        }
+      }
+      /** @description `E_BAD_REQUEST`: The request body could not be read. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_UNSUPPORTED_MEDIA_TYPE`: Request bodies must be sent as Content-Type: application/json. */
+      415: {
         headers: {
           [name: string]: unknown
         }
@@ -6203,6 +7756,91 @@ export interface operations {
         }
         content: {
           'application/json': components['schemas']['UserActivity']
+        }
+      }
+      /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
+      401: {
+        headers: {
+          /** @description Bearer challenge */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_AUTH_INSUFFICIENT_SCOPE`: This API token lacks the scope this needs (details.requiredScope). `E_AUTH_SESSION_REQUIRED`: This needs a login session: an API token cannot do it. `E_AUTH_INSUFFICIENT_PERMISSIONS`: You do not have permission to do this. */
+      403: {
+        headers: {
+          /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
+          'WWW-Authenticate'?: string
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_VALIDATION_ERROR`: The request is not valid. */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_RATE_LIMITED`: Too many attempts, try again later. */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `E_SERVICE_MISCONFIGURED`: The service is not configured correctly. `E_SERVICE_UNAVAILABLE`: The workspace is busy, retry shortly. */
+      503: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getSlaCompliance: {
+    parameters: {
+      query?: {
+        /** @description 1–365 */
+        days?: number
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['SlaCompliance']
         }
       }
       /** @description `E_AUTH_TOKEN_INVALID`: The access token is missing, invalid or revoked. `E_AUTH_TOKEN_EXPIRED`: The token has expired. */
@@ -7643,7 +9281,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedWebhook']
         }
       }
-      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_WEBHOOK_URL_NOT_ALLOWED`: Webhooks cannot be sent to that URL. */
+      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_WEBHOOK_URL_NOT_ALLOWED`: Webhooks cannot be sent to that URL. `E_PROJECT_NOT_FOUND`: Project not found. */
       400: {
         headers: {
           [name: string]: unknown
@@ -7668,15 +9306,6 @@ export interface operations {
         headers: {
           /** @description With `E_AUTH_INSUFFICIENT_SCOPE`: `error="insufficient_scope"` and the `scope` needed */
           'WWW-Authenticate'?: string
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['Error']
-        }
-      }
-      /** @description `E_PROJECT_NOT_FOUND`: Project not found. */
-      404: {
-        headers: {
           [name: string]: unknown
         }
         content: {
@@ -7862,7 +9491,7 @@ export interface operations {
           'application/json': components['schemas']['Webhook']
         }
       }
-      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_WEBHOOK_URL_NOT_ALLOWED`: Webhooks cannot be sent to that URL. */
+      /** @description `E_BAD_REQUEST`: The request body could not be read. `E_WEBHOOK_URL_NOT_ALLOWED`: Webhooks cannot be sent to that URL. `E_PROJECT_NOT_FOUND`: Project not found. */
       400: {
         headers: {
           [name: string]: unknown
@@ -7893,7 +9522,7 @@ export interface operations {
           'application/json': components['schemas']['Error']
         }
       }
-      /** @description `E_WEBHOOK_NOT_FOUND`: Webhook not found. `E_PROJECT_NOT_FOUND`: Project not found. */
+      /** @description `E_WEBHOOK_NOT_FOUND`: Webhook not found. */
       404: {
         headers: {
           [name: string]: unknown
@@ -8662,6 +10291,55 @@ export interface operations {
           workspace: string
           data: {
             ticket: components['schemas']['Ticket']
+            actor: {
+              /** Format: uuid */
+              id: string
+              name: string
+            } | null
+            /**
+             * Format: uuid
+             * @description The workflow rule that made the change, if one did
+             */
+            rule: string | null
+          }
+        }
+      }
+    }
+    responses: {
+      /** @description Acknowledged (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content?: never
+      }
+    }
+  }
+  webhook_ticket_sla_breached: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          type: 'ticket.sla_breached'
+          /** Format: date-time */
+          timestamp: string
+          /** @description The workspace’s slug */
+          workspace: string
+          data: {
+            ticket: components['schemas']['Ticket']
+            /** @description The target missed and when it was due */
+            breach: {
+              /** @enum {string} */
+              target: 'first_response' | 'resolution'
+              /** Format: date-time */
+              dueAt: string
+            }
             actor: {
               /** Format: uuid */
               id: string
