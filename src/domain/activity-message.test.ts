@@ -23,4 +23,17 @@ describe('activityMessage', () => {
       'Rule “deleted rule” commented on TSK-1004',
     )
   })
+
+  it('describes labels, due dates and SLA breaches (which no person made)', () => {
+    expect(activityMessage({ ...base, action: 'updated_labels', newValue: ['bug'] })).toBe(
+      'Ada Lovelace updated the labels of TSK-1004',
+    )
+    expect(activityMessage({ ...base, action: 'updated_due_date', newValue: null })).toBe(
+      'Ada Lovelace updated the due date of TSK-1004',
+    )
+    const breach = { target: 'first_response', dueAt: '2026-12-01T10:00:00.000Z' }
+    expect(activityMessage({ ...base, actorName: null, action: 'sla_breached', newValue: breach })).toBe(
+      'TSK-1004 missed its first response target',
+    )
+  })
 })

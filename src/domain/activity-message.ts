@@ -16,7 +16,11 @@ const FIELD_NAMES: Record<string, string> = {
   description: 'description',
   department: 'department',
   project: 'project',
+  labels: 'labels',
+  due_date: 'due date',
 }
+
+const TARGETS: Record<string, string> = { first_response: 'first response', resolution: 'resolution' }
 
 export function activityMessage(facts: ActivityFacts): string {
   const actor = facts.actorName ?? 'A deleted user'
@@ -44,6 +48,10 @@ export function activityMessage(facts: ActivityFacts): string {
       return `${rule} sent a notification about ${key}`
     case 'workflow_depth_limit_reached':
       return `Rules on ${key} stopped at the depth limit`
+    case 'sla_breached': {
+      const target = (facts.newValue as { target?: string } | null)?.target ?? ''
+      return `${key} missed its ${TARGETS[target] ?? 'SLA'} target`
+    }
     case 'attachment_added':
       return `${actor} attached a file to ${key}`
     case 'attachment_removed':

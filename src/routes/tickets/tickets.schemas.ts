@@ -45,10 +45,17 @@ export const LabelNameSchema = z
   .regex(/^[^,]*[^,\s][^,]*$/, 'must not be blank or contain a comma')
   .openapi({ example: 'bug', description: '1–50 characters, no commas; matched case-insensitively' })
 
-const DueAt = z.iso.datetime({ offset: true }).nullable().openapi({
-  example: '2026-12-24T17:00:00Z',
-  description: 'ISO 8601 with `Z` or an offset (stored in UTC); null: none',
-})
+/** An instant whose UTC form still has a four-digit year (9999-12-31T23:00-02:00 would not). */
+const inUtcRange = (value: string) => new Date(value).getUTCFullYear() <= 9999
+
+const DueAt = z.iso
+  .datetime({ offset: true })
+  .refine(inUtcRange, 'must fall before the year 10000 in UTC')
+  .nullable()
+  .openapi({
+    example: '2026-12-24T17:00:00Z',
+    description: 'ISO 8601 with `Z` or an offset (stored in UTC); null: none',
+  })
 
 export const TicketSchema = z
   .object({
