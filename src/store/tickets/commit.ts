@@ -1,8 +1,10 @@
 /**
  * Committing a change to a ticket, whoever makes it (a person, a rule, a user deletion), inside the
- * caller's transaction: the row (version + 1), its assignees, the report counters, one history entry
- * per changed field with the activity it stands for, and the notifications the change owes (new
- * assignees; the reporter on a status change).
+ * caller's transaction: the row (version + 1) with its labels and SLA state (a first response, a
+ * met target, a pause, new targets for a new priority), its assignees and watchers, its deadlines,
+ * the report counters, one history entry per changed field with the activity it stands for, the
+ * notifications the change owes (new assignees; the reporter on a status change; every other
+ * watcher) and its webhook events.
  */
 import type { FieldChange } from '../../domain/ticket-changes'
 import { updateEvents } from '../../domain/webhook-events'
