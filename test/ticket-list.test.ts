@@ -176,7 +176,7 @@ describe('paging', () => {
   it('never skips or repeats a ticket while new tickets are created between pages', async () => {
     const admin = await asAdmin()
     const before = (await list(admin, 'limit=200&sort=createdAt')).items.map((ticket) => ticket.id)
-    for (const sort of ['createdAt', '-createdAt', 'priority', '-priority']) {
+    for (const sort of ['createdAt', '-createdAt', 'priority', '-priority', 'dueAt', '-dueAt']) {
       const seen = await walk(admin, `/api/v1/tickets?limit=2&sort=${sort}`, async () => {
         await create(admin, { title: `Created while paging by ${sort}` })
       })
@@ -194,6 +194,21 @@ describe('paging', () => {
 })
 
 describe('indexes', () => {
+  it('sorts by due date along an index, nulls last both ways', async () => {
+    const plans = await runInDurableObject(env.WORKSPACE.getByName('default'), (_instance: Workspace, state) =>
+      ['due_asc ASC, seq ASC', 'due_desc DESC, seq DESC'].map((order) =>
+        state.storage.sql
+          .exec<{ detail: string }>(`EXPLAIN QUERY PLAN SELECT * FROM tickets ORDER BY ${order} LIMIT 51`)
+          .toArray()
+          .map((row) => row.detail),
+      ),
+    )
+    expect(plans).toEqual([
+      ['SCAN tickets USING INDEX tickets_by_due_asc'],
+      ['SCAN tickets USING INDEX tickets_by_due_desc'],
+    ])
+  })
+
   it('serves every filter, lookup and /my without scanning the tickets table', async () => {
     const plans = await runInDurableObject(env.WORKSPACE.getByName('default'), (_instance: Workspace, state) => {
       const plan = (query: string, ...params: (string | number)[]) =>
@@ -218,6 +233,19 @@ describe('indexes', () => {
         ),
         myCount: plan('SELECT count(*) FROM ticket_parties p JOIN tickets t ON t.seq = p.seq WHERE p.user_id = ?', 'u'),
         text: page('seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)', '"x"*'),
+        label: plan(
+          'SELECT t.* FROM ticket_labels l JOIN tickets t ON t.seq = l.seq WHERE l.label_id = ? ORDER BY l.seq DESC LIMIT 51',
+          'l',
+        ),
+        anyLabel: page(
+          'seq IN (SELECT seq FROM ticket_labels WHERE label_id IN (SELECT value FROM json_each(?)))',
+          '["a","b"]',
+        ),
+        dueBefore: page('seq IN (SELECT seq FROM tickets WHERE due_asc < ?)', '2026-01-01T00:00:00.000Z'),
+        dueAfter: page('seq IN (SELECT seq FROM tickets WHERE due_desc > ?)', '2026-01-01T00:00:00.000Z'),
+        deadline: plan('SELECT min(due_at) AS at FROM deadlines'),
+        dueNow: plan('SELECT seq, kind, due_at FROM deadlines WHERE due_at <= ? ORDER BY due_at LIMIT 50', 'x'),
+        watchers: plan('SELECT * FROM ticket_watchers WHERE ticket_seq = ? AND seq > ? ORDER BY seq LIMIT 51', 1, 0),
         history: plan('SELECT * FROM ticket_history WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT 51', 't', 0),
         comments: plan('SELECT * FROM ticket_comments WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT 51', 't', 0),
       }

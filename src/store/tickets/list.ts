@@ -93,11 +93,12 @@ export function listTickets(
       JSON.stringify(anyOf),
     )
   }
-  if (filter.dueBefore) add('t.due_asc < ?', filter.dueBefore)
-  if (filter.dueAfter) add('t.due_desc > ?', filter.dueAfter)
+  // Due-date ranges walk their index (a subquery, so the planner cannot prefer a scan in `seq` order).
+  if (filter.dueBefore) add('t.seq IN (SELECT seq FROM tickets WHERE due_asc < ?)', filter.dueBefore)
+  if (filter.dueAfter) add('t.seq IN (SELECT seq FROM tickets WHERE due_desc > ?)', filter.dueAfter)
   if (filter.overdue !== undefined) {
-    const overdue = "(t.due_asc < ? AND t.status != 'closed')"
-    add(filter.overdue ? overdue : `NOT ${overdue}`, new Date().toISOString())
+    const overdue = "t.seq IN (SELECT seq FROM tickets WHERE due_asc < ?) AND t.status != 'closed'"
+    add(filter.overdue ? overdue : `NOT (${overdue})`, new Date().toISOString())
   }
   if (filter.status) add('t.status = ?', filter.status)
   if (filter.priority) add('t.priority = ?', filter.priority)
