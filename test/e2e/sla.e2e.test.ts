@@ -37,11 +37,7 @@ const flatHeaders = (headers: IncomingHttpHeaders) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/**
- * Someone in the test's workspace, who logs in again when a token is refused. wrangler dev rebuilds
- * when a source file changes (others work in this repository meanwhile), and without
- * JWT_SECRET_KEY the new isolate signs with a new key, so over a minute a token may stop working.
- */
+/** Someone in the test's workspace (an access token lasts 15 minutes: the whole test). */
 interface Person {
   workspace: string
   email: string
@@ -56,13 +52,7 @@ async function logIn(person: Person) {
 }
 
 async function call<T>(person: Person, method: string, path: string, status: number, body?: unknown) {
-  let res = await request(method, path, { token: person.token, body })
-  if (res.status === 401) {
-    await res.body?.cancel()
-    await logIn(person)
-    res = await request(method, path, { token: person.token, body })
-  }
-  return json<T>(res, status)
+  return json<T>(await request(method, path, { token: person.token, body }), status)
 }
 
 const get = <T>(person: Person, path: string) => call<T>(person, 'GET', path, 200)
