@@ -45,17 +45,20 @@ export const LabelNameSchema = z
   .regex(/^[^,]*[^,\s][^,]*$/, 'must not be blank or contain a comma')
   .openapi({ example: 'bug', description: '1–50 characters, no commas; matched case-insensitively' })
 
-/** An instant whose UTC form still has a four-digit year (9999-12-31T23:00-02:00 would not). */
-const inUtcRange = (value: string) => new Date(value).getUTCFullYear() <= 9999
+/**
+ * An instant whose UTC form still has a four-digit year (9999-12-31T23:00-02:00 would not, nor
+ * 0000-01-01T00:30+01:00), so it is stored, compared and answered as `YYYY-MM-DDTHH:mm:ss.sssZ`.
+ */
+const inUtcRange = (value: string) => {
+  const year = new Date(value).getUTCFullYear()
+  return year >= 0 && year <= 9999
+}
+const UTC_RANGE = 'must fall in the years 0000–9999 in UTC'
 
-const DueAt = z.iso
-  .datetime({ offset: true })
-  .refine(inUtcRange, 'must fall before the year 10000 in UTC')
-  .nullable()
-  .openapi({
-    example: '2026-12-24T17:00:00Z',
-    description: 'ISO 8601 with `Z` or an offset (stored in UTC); null: none',
-  })
+const DueAt = z.iso.datetime({ offset: true }).refine(inUtcRange, UTC_RANGE).nullable().openapi({
+  example: '2026-12-24T17:00:00Z',
+  description: 'ISO 8601 with `Z` or an offset (stored in UTC); null: none',
+})
 
 export const TicketSchema = z
   .object({
@@ -146,10 +149,12 @@ export const TicketListQuerySchema = PageQuerySchema.extend({
   }),
   due_before: z.iso
     .datetime({ offset: true })
+    .refine(inUtcRange, UTC_RANGE)
     .optional()
     .openapi({ description: 'Only tickets due strictly before this instant' }),
   due_after: z.iso
     .datetime({ offset: true })
+    .refine(inUtcRange, UTC_RANGE)
     .optional()
     .openapi({ description: 'Only tickets due strictly after this instant' }),
   overdue: z

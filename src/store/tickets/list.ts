@@ -97,7 +97,8 @@ export function listTickets(
   if (filter.dueBefore) add('t.seq IN (SELECT seq FROM tickets WHERE due_asc < ?)', filter.dueBefore)
   if (filter.dueAfter) add('t.seq IN (SELECT seq FROM tickets WHERE due_desc > ?)', filter.dueAfter)
   if (filter.overdue !== undefined) {
-    const overdue = "t.seq IN (SELECT seq FROM tickets WHERE due_asc < ?) AND t.status != 'closed'"
+    // Overdue from the due instant itself, as the dashboard counts it (the deadline fires then).
+    const overdue = "t.seq IN (SELECT seq FROM tickets WHERE due_asc <= ?) AND t.status != 'closed'"
     add(filter.overdue ? overdue : `NOT (${overdue})`, new Date().toISOString())
   }
   if (filter.status) add('t.status = ?', filter.status)
