@@ -241,10 +241,11 @@ describe('a breach', () => {
       newValue: { target: 'first_response', dueAt: ticket.sla.firstResponseDueAt },
     })
     expect(history[2]?.ruleId).toBe(rule.id)
-    // The reporter watches its ticket: it hears of the breach (and then of the rule's assignment).
+    // The reporter watches its ticket: it hears of the breach, then of the rule's comment and assignment.
     const notices = (await notificationsOf(user)) as { kind: string; message: string }[]
-    expect(notices.map((notice) => notice.kind)).toEqual(['watching', 'sla_breached'])
-    expect(notices[1]?.message).toContain('missed its first response target')
+    expect(notices.map((notice) => notice.kind)).toEqual(['watching', 'watching', 'sla_breached'])
+    expect(notices[1]?.message).toContain('new comment by a rule')
+    expect(notices[2]?.message).toContain('missed its first response target')
     const deliveries = await expectStatus<{ eventType: string }[]>(
       await call('GET', `/api/v1/webhooks/${hook.id}/deliveries`, { token: (await again(admin)).accessToken }),
       200,

@@ -4,7 +4,7 @@
  * (a plain user may not; unknown or inactive users are 404; a plain user who cannot see the ticket
  * may not watch it). Who is notified (`watching`, in-app): every watcher but the one who made the
  * change, once per change (not on top of `assigned` or `status_changed`), for field changes,
- * comments and attachments; a plain user stops watching what it can no longer see (unassigned, or
+ * comments, attachments and the ticket's deletion; a plain user stops watching what it can no longer see (unassigned, or
  * demoted from manager).
  */
 import { exports } from 'cloudflare:workers'
@@ -217,6 +217,17 @@ describe('notifying watchers', () => {
     )
     expect(await about(watcher, ticket.id)).toEqual([`watching: ${ticket.key} (With a file): file log.txt attached`])
     expect(await about(reporter, ticket.id)).toEqual([`watching: ${ticket.key} (With a file): file log.txt removed`])
+  })
+
+  it('tells watchers when the ticket is deleted, except who deleted it', async () => {
+    const reporter = await userWithRole('user')
+    const other = await userWithRole('manager')
+    const ticket = await createTicket(reporter, { title: 'Going away' })
+    await expectStatus(await setWatch(other, 'PUT', ticket.id), 204)
+    await expectStatus(await call('DELETE', `/api/v1/tickets/${ticket.id}`, { token: manager.accessToken }), 204)
+    expect(await about(reporter, ticket.id)).toEqual([`watching: ${ticket.key} (Going away) was deleted`])
+    expect(await about(other, ticket.id)).toEqual([`watching: ${ticket.key} (Going away) was deleted`])
+    expect(await about(manager, ticket.id)).toEqual([])
   })
 })
 

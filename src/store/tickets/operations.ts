@@ -138,6 +138,8 @@ export function deleteTicket(ctx: StoreContext, caller: Principal, id: string): 
     if (!current.ok) return current
     if (!canDeleteTicket(caller)) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
     const now = nowIso()
+    const message = `${row.key} (${row.title}) was deleted`
+    notifyWatchers(ctx, row, { kind: 'watching', message }, [caller.id], now)
     forgetTicketAttachments(ctx.sql, row.id, now)
     deleteComments(ctx.sql, row.id)
     uncountTicketActivity(ctx.sql, row.id)

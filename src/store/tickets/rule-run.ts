@@ -16,6 +16,7 @@ import { insertComment } from './comments'
 import { type ChangeAuthor, commitChanges } from './commit'
 import { appendHistory, type HistoryValue } from './history'
 import { findTicketRow, hydrateOne, type TicketRow } from './rows'
+import { notifyWatchers } from './watchers'
 
 type RuleAuthor = ChangeAuthor & { ruleId: string }
 
@@ -72,12 +73,11 @@ function changeStatus(ctx: StoreContext, target: Target, status: string) {
 }
 
 function addComment(ctx: StoreContext, target: Target, text: string) {
-  insertComment(
-    ctx.sql,
-    { ticketId: target.ticket.id, authorId: null, ruleId: target.by.ruleId, body: text },
-    target.now,
-  )
+  const { row, by, now } = target
+  insertComment(ctx.sql, { ticketId: row.id, authorId: null, ruleId: by.ruleId, body: text }, now)
   record(ctx, target, 'workflow_add_comment', null, text)
+  const message = `${row.key} (${row.title}): new comment by a rule`
+  notifyWatchers(ctx, row, { kind: 'watching', message, ruleId: by.ruleId }, [by.userId], now)
 }
 
 function sendNotification(ctx: StoreContext, target: Target, to: string, message: string) {
