@@ -160,7 +160,12 @@ describe('every route with an id in its path', () => {
   it.each(BY_ID)('$operation answers 422 E_VALIDATION_ERROR for an id that is not a UUID', async (route) => {
     const admin = await asAdmin()
     const { method } = request(route.operation)
-    const path = route.operation.split(' ')[1]?.replace(/\{\w+\}/, 'not-a-uuid') ?? ''
+    // The first id is not a UUID; any other is a well-formed one, so only the first is wrong.
+    const path =
+      route.operation
+        .split(' ')[1]
+        ?.replace(/\{\w+\}/, 'not-a-uuid')
+        .replace(/\{\w+\}/g, () => crypto.randomUUID()) ?? ''
     const res = await call(method, path, { token: admin.accessToken, body: route.body })
     const error = await expectError(res, 422, 'E_VALIDATION_ERROR')
     expect(error.details).toMatchObject({ issues: [expect.objectContaining({ location: 'path' })] })
