@@ -42,6 +42,7 @@ import {
   machine,
   method,
   resultsMarkdown,
+  slaFinding,
   updateResultsDoc,
   webhooksFinding,
   workspacesFinding,
@@ -136,7 +137,8 @@ async function main() {
   const workspaces = workspacesFinding(phases[0])
   const apiToken = apiTokenFinding(phases[0])
   const webhooks = webhooksFinding(phases[0])
-  const markdown = resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken, webhooks })
+  const sla = slaFinding(phases[0])
+  const markdown = resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken, webhooks, sla })
 
   const report = {
     generatedAt: new Date().toISOString(),
@@ -150,6 +152,7 @@ async function main() {
     workspaces,
     apiToken,
     webhooks,
+    sla,
     phases,
     seconds: round((performance.now() - started) / 1000, 1),
   }

@@ -8,7 +8,8 @@
  * - `GET /__bench/store`: one no-op RPC (`ping()`) into the Durable Object, the store's ceiling.
  * - `POST /__bench/seed`, `GET /__bench/sample` (admin token): the documented fast path for seeding,
  *   which loops the store's own `createTicket` / `updateTicket` inside the Durable Object of the
- *   token's workspace (`default` for the bootstrap admin, a created workspace for its own admin).
+ *   token's workspace (`default` for the bootstrap admin, a created workspace for its own admin),
+ *   labels from the catalog included (the seed creates the labels first, through the public API).
  *
  * The Durable Object is a subclass of the production `Workspace` exported under the same class name,
  * so every production method runs unchanged; only `seedTickets` and `sampleTickets` are added.
@@ -40,6 +41,13 @@ export interface SeedSpec {
   projectIds: string[]
   /** User ids; ticket i is assigned to assigneeIds[i % n]. */
   assigneeIds: string[]
+  /**
+   * Label names from the workspace's catalog, the most common first and the rarest last: ticket i
+   * gets 0–2 of them (`labelsFor`). Absent or empty: no labels.
+   */
+  labels?: string[]
+  /** Leave every ticket open (no status moves) and answer with them all, as samples. */
+  open?: boolean
 }
 
 export interface TicketSample {
@@ -51,6 +59,30 @@ export interface TicketSample {
 const PRIORITIES: Priority[] = ['low', 'medium', 'medium', 'high', 'critical']
 const DEPARTMENTS = ['IT', 'HR', 'Finance', 'Sales', null]
 const WORDS = ['printer', 'laptop', 'vpn', 'invoice', 'badge', 'email', 'monitor', 'payroll', 'wifi', 'license']
+
+/** A 32-bit integer hash (so the labels do not line up with the patterns above, which are all i mod n). */
+function mix(i: number) {
+  let x = Math.imul(i ^ (i >>> 16), 0x45d9f3b)
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b)
+  return (x ^ (x >>> 16)) >>> 0
+}
+
+/**
+ * The labels of ticket i, 0–2 of `names` (most common first, rarest last), skewed: the first on 30%
+ * of the tickets, the last on 1%, each of the others on about 10% (6.5% as the first label, 3.5%
+ * as a second one); 30% of the tickets have none.
+ */
+export function labelsFor(i: number, names: readonly string[]): string[] {
+  const common = names[0]
+  const rare = names.length > 1 ? names[names.length - 1] : undefined
+  const others = names.slice(1, -1)
+  const u = mix(i) % 1000
+  const head = u < 300 ? common : u < 310 ? rare : u < 700 && others.length > 0 ? others[u % others.length] : undefined
+  if (head === undefined) return []
+  const v = mix(i + 0x9e3779b9) % 100
+  const second = v < 30 && others.length > 0 ? others[v % others.length] : undefined
+  return second !== undefined && second !== head ? [head, second] : [head]
+}
 
 class BenchWorkspace extends Workspace {
   /**
@@ -71,12 +103,15 @@ class BenchWorkspace extends Workspace {
 
   /**
    * Creates `spec.count` tickets through the store's own `createTicket`, as the calling admin, then
-   * moves 40% of them on through `updateTicket` (25% in progress, 15% closed), all in this one call.
+   * moves 40% of them on through `updateTicket` (25% in progress, 15% closed), all in this one call;
+   * with `spec.open`, leaves them all open and answers with them (for a pool made in a given setting,
+   * such as tickets created while SLA policies are on).
    */
-  seedTickets(actor: Actor, spec: SeedSpec): Result<{ created: number; total: number }> {
+  seedTickets(actor: Actor, spec: SeedSpec): Result<{ created: number; total: number; tickets?: TicketSample[] }> {
     const caller = this.benchAdmin(actor)
     if (!caller) return fail('E_AUTH_INSUFFICIENT_PERMISSIONS')
     const ctx = this.benchContext()
+    const opened: TicketSample[] = []
     for (let n = 0; n < spec.count; n++) {
       const i = spec.offset + n
       const projectId = i % 4 === 3 ? null : (spec.projectIds[i % spec.projectIds.length] ?? null)
@@ -89,9 +124,14 @@ class BenchWorkspace extends Workspace {
         department: DEPARTMENTS[i % DEPARTMENTS.length] ?? null,
         projectId,
         assigneeIds: assignee ? [assignee] : [],
+        labels: spec.labels?.length ? labelsFor(i, spec.labels) : [],
       })
       if (!created.ok) return created
-      const id = created.value.ticket.id
+      const { id, key, status } = created.value.ticket
+      if (spec.open) {
+        opened.push({ id, key, status })
+        continue
+      }
       const bucket = i % 20
       if (bucket < 8) {
         const moved = updateTicket(ctx, caller, id, { status: 'in_progress' })
@@ -102,7 +142,8 @@ class BenchWorkspace extends Workspace {
         }
       }
     }
-    return ok({ created: spec.count, total: count(ctx.sql, 'SELECT count(*) AS n FROM tickets') })
+    const total = count(ctx.sql, 'SELECT count(*) AS n FROM tickets')
+    return ok({ created: spec.count, total, ...(spec.open && { tickets: opened }) })
   }
 
   /**

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { log, round } from './common.mjs'
-import { call, json } from './http.mjs'
+import { call, json, must } from './http.mjs'
 import { median, setup, slice, summarize } from './measure.mjs'
 import { fmt } from './report.mjs'
-import { ALONE, REFERENCES, SCENARIOS, targetFor } from './scenarios.mjs'
+import { ALONE, NO_SLA_POLICIES, REFERENCES, SCENARIOS, targetFor } from './scenarios.mjs'
 import { seed } from './seed.mjs'
 import { startServer } from './serve.mjs'
 
@@ -85,9 +85,19 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
       const answer = await call(base, json('POST', '/__bench/webhooks', state.token('admin'), { urls }))
       if (answer.status !== 200) throw new Error(`bench webhooks: ${answer.status} ${JSON.stringify(answer.body)}`)
     }
+    const setSlaPolicies = (policies) => must(base, json('PUT', '/api/v1/sla-policies', state.token('admin'), policies))
+    // The SLA report's totals (today and yesterday, UTC): tickets given targets, targets met.
+    const slaCounts = async () => {
+      const report = await must(base, json('GET', '/api/v1/reports/sla?days=2', state.token('manager')))
+      const sum = (field) => report.data.reduce((total, row) => total + row[field], 0)
+      return { ticketsWithTargets: sum('ticketsWithTargets'), met: sum('met') }
+    }
     for (const scenario of SCENARIOS.filter(wanted)) {
       await state.refreshTokens()
       if (scenario.webhooks) await subscribe(scenario.webhooks)
+      if (scenario.sla) await setSlaPolicies(scenario.sla)
+      await scenario.prepare?.(state, settings)
+      const slaBefore = scenario.sla ? await slaCounts() : null
       const deliveredBefore = receiver.count()
       const directoryBefore = await directoryCalls()
       const runs = scenario.runs ?? [{ id: scenario.id, next: scenario.next }]
@@ -95,6 +105,7 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
       const outcome = { id: scenario.id, name: scenario.name, group: scenario.group }
       const ready = await setup(base, scenario, nexts)
       if (ready.skipped || ready.failed) {
+        if (scenario.sla) await setSlaPolicies(NO_SLA_POLICIES)
         results.push({ ...outcome, ...ready })
         say(results.at(-1))
         continue
@@ -147,6 +158,13 @@ export async function runPhase(tickets, phaseIndex, { settings, configPath, only
         await new Promise((resolve) => setTimeout(resolve, 2000))
         outcome.webhookDeliveries = receiver.count() - deliveredBefore
         await subscribe(0)
+      }
+      if (scenario.sla) {
+        // What the policies did during the scenario (warm-ups and the setup request included).
+        const slaAfter = await slaCounts()
+        outcome.slaTicketsWithTargets = slaAfter.ticketsWithTargets - slaBefore.ticketsWithTargets
+        outcome.slaTargetsMet = slaAfter.met - slaBefore.met
+        await setSlaPolicies(NO_SLA_POLICIES)
       }
       results.push(outcome)
     }

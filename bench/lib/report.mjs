@@ -129,6 +129,35 @@ export function webhooksFinding(phase) {
   return rows.length > 0 ? rows : null
 }
 
+/**
+ * Writes with SLA policies on against the same writes without (the target: ≥ 0.9), with what the
+ * policies did meanwhile (tickets given targets, targets met) and CPU per request on both sides.
+ */
+export function slaFinding(phase) {
+  const pairs = [
+    ['create', 'create+sla'],
+    ['transition', 'transition+sla'],
+  ]
+  const rows = pairs.flatMap(([plain, timed]) => {
+    const without = phase.scenarios.find((r) => r.id === plain)
+    const withSla = phase.scenarios.find((r) => r.id === timed)
+    if (typeof without?.vsStore !== 'number' || typeof withSla?.vsStore !== 'number') return []
+    return [
+      {
+        scenario: plain,
+        without: without.vsStore,
+        with: withSla.vsStore,
+        ratio: round(withSla.vsStore / without.vsStore, 2),
+        cpuMsWithout: without.cpuMs ?? null,
+        cpuMsWith: withSla.cpuMs ?? null,
+        ticketsWithTargets: withSla.slaTicketsWithTargets ?? null,
+        targetsMet: withSla.slaTargetsMet ?? null,
+      },
+    ]
+  })
+  return rows.length > 0 ? rows : null
+}
+
 /** Where each target stands, per phase: the value of every scenario it applies to. */
 function targetsTable(phases) {
   const mark = (met) => (met ? '✓' : '✗')
@@ -242,7 +271,7 @@ export function collectTargets(phases) {
  * The summary printed at the end of a run, and what `--readme` writes between the bench markers of
  * docs/performance.md.
  */
-export function resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken, webhooks }) {
+export function resultsMarkdown(phases, { settings, host, concurrency, workspaces, apiToken, webhooks, sla }) {
   return [
     ...phases.map(
       (phase, i) =>
@@ -253,6 +282,9 @@ export function resultsMarkdown(phases, { settings, host, concurrency, workspace
       : '',
     webhooks
       ? `Webhooks (3 endpoints subscribed to every event, a receiver in the bench process): ${webhooks.map((w) => `${w.scenario} ${fmt.ratio(w.with)} × store with them, ${fmt.ratio(w.without)} without: ${fmt.ratio(w.ratio)} (target ≥ 0.9), ${w.deliveries ?? '?'} deliveries received`).join('; ')}.`
+      : '',
+    sla
+      ? `SLA policies (first response 60 min, resolution 8 h for every priority, paused while blocked): ${sla.map((w) => `${w.scenario} ${fmt.ratio(w.with)} × store with them, ${fmt.ratio(w.without)} without: ${fmt.ratio(w.ratio)} (target ≥ 0.9), CPU ${fmt.cpu(w.cpuMsWith)} against ${fmt.cpu(w.cpuMsWithout)} ms/req, ${w.ticketsWithTargets ?? '?'} tickets given targets, ${w.targetsMet ?? '?'} targets met`).join('; ')}.`
       : '',
     apiToken
       ? `API tokens: get ticket by id with an API token ${fmt.ratio(apiToken.apiToken)} × store, with an access token ${fmt.ratio(apiToken.accessToken)} × store: ${fmt.ratio(apiToken.ratio)} of it (target ≥ 0.9).`

@@ -4,7 +4,11 @@
 // target applies; `optional` scenarios are skipped when their route answers 404 during setup;
 // `workspaces: n` makes the seed create n workspaces besides `default` (the most any wanted
 // scenario asks for); `webhooks: n` subscribes n endpoints (a receiver in this process) to every
-// event of `default` while the scenario runs. `next(state)` returns the next request; its `done(status)` is called with the
+// event of `default` while the scenario runs; `sla: policies` puts those SLA policies in force
+// (`PUT /api/v1/sla-policies`) while the scenario runs, and takes them off after (all targets null);
+// `prepare(state, settings)`, awaited after the policies are set and before the setup request, makes
+// what the scenario needs in that setting (a pool of tickets created while the policies are on).
+// `next(state)` returns the next request; its `done(status)` is called with the
 // answer's status. (`state` is what bench/lib/seed.mjs returns: base URL, tokens, ticket samples,
 // pools and the created workspaces.)
 
@@ -20,6 +24,40 @@ const cycle = (items) => {
   let i = 0
   return () => items[i++ % items.length]
 }
+
+/**
+ * The label catalog the seed creates (`POST /api/v1/labels`), most common first, rarest last; each
+ * seeded ticket gets 0–2 of them (see `labelsFor` in bench/worker.ts): `bug` on 30% of the tickets,
+ * `security` on 1%, each of the others on about 10%.
+ */
+export const LABELS = [
+  { name: 'bug', color: '#d73a4a' },
+  { name: 'customer', color: '#0e8a16' },
+  { name: 'hardware', color: '#5319e7' },
+  { name: 'network', color: '#1d76db' },
+  { name: 'access', color: '#fbca04' },
+  { name: 'billing', color: '#c2e0c6' },
+  { name: 'docs', color: '#0075ca' },
+  { name: 'security', color: '#b60205' },
+]
+const COMMON_LABEL = LABELS[0].name
+const RARE_LABEL = LABELS.at(-1).name
+const OTHER_LABEL = LABELS.at(-2).name
+
+const PRIORITY_NAMES = ['low', 'medium', 'high', 'critical']
+const targets = (firstResponseMinutes, resolutionMinutes) =>
+  Object.fromEntries(PRIORITY_NAMES.map((priority) => [priority, { firstResponseMinutes, resolutionMinutes }]))
+/** SLA policies with targets for every priority (first response 60 min, resolution 8 h), paused while blocked. */
+export const SLA_POLICIES = { pauseWhileBlocked: true, priorities: targets(60, 480) }
+/** No SLA targets at all: what the `+sla` scenarios leave behind. */
+export const NO_SLA_POLICIES = { pauseWhileBlocked: false, priorities: targets(null, null) }
+
+/**
+ * Tickets in the `transition+sla` pool, created open with the policies on, so each has targets and
+ * its first transition (by the manager, not the reporter) is its first response: enough that every
+ * transition of the run, warm-ups included, is one at up to 500 transitions a second.
+ */
+const slaPoolSize = (settings) => Math.ceil(settings.rounds * (settings.warmup + settings.duration) * 500)
 
 /** How many workspaces the workspace-spread load goes over (the issue: "1/8/64 workspaces"). */
 export const WORKSPACE_SPREADS = [1, 8, 64]
@@ -123,6 +161,19 @@ export const SCENARIOS = [
     next: (s) => () => json('GET', '/api/v1/tickets?status=open&limit=50', s.token('manager')),
   },
   {
+    id: 'list-label',
+    name: `list 50, label=${COMMON_LABEL} (30% of tickets)`,
+    group: 'read',
+    next: (s) => () => json('GET', `/api/v1/tickets?label=${COMMON_LABEL}&limit=50`, s.token('manager')),
+  },
+  {
+    id: 'list-any-label',
+    name: `list 50, any_label=${RARE_LABEL},${OTHER_LABEL} (1% + 10%)`,
+    group: 'read',
+    next: (s) => () =>
+      json('GET', `/api/v1/tickets?any_label=${RARE_LABEL},${OTHER_LABEL}&limit=50`, s.token('manager')),
+  },
+  {
     id: 'my',
     name: '/tickets/my (plain user)',
     group: 'read',
@@ -186,6 +237,23 @@ export const SCENARIOS = [
     group: 'write',
     webhooks: 3,
     next: (s) => transitions(s, s.transitionPool),
+  },
+  {
+    id: 'create+sla',
+    name: 'create ticket, SLA policies on',
+    group: 'write',
+    sla: SLA_POLICIES,
+    next: (s) => SCENARIOS.find((scenario) => scenario.id === 'create').next(s),
+  },
+  {
+    id: 'transition+sla',
+    name: 'status transition, SLA policies on (first responses)',
+    group: 'write',
+    sla: SLA_POLICIES,
+    prepare: async (s, settings) => {
+      s.slaPool = await s.openTickets(slaPoolSize(settings))
+    },
+    next: (s) => transitions(s, s.slaPool),
   },
   {
     id: 'comment',

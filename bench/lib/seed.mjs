@@ -1,12 +1,13 @@
 // Seeding one fresh state directory through the public API (the bootstrap admin, a manager, users,
-// projects, and workspaces when a scenario wants them) and the bench-only seed route (tickets,
-// through the store's own createTicket), and the `state` the scenarios draw on: tokens that renew
-// themselves, ticket samples to read and comment on, disjoint pools of open tickets for the
-// transition workloads, and each created workspace's admin token and tickets.
+// projects, the label catalog, and workspaces when a scenario wants them) and the bench-only seed
+// route (tickets with their labels, through the store's own createTicket), and the `state` the
+// scenarios draw on: tokens that renew themselves, ticket samples to read and comment on, disjoint
+// pools of open tickets for the transition workloads, more open tickets on demand (`openTickets`),
+// and each created workspace's admin token and tickets.
 
 import { log } from './common.mjs'
 import { json, must } from './http.mjs'
-import { BENCH_PASSWORD, loginAddress } from './scenarios.mjs'
+import { BENCH_PASSWORD, LABELS, loginAddress } from './scenarios.mjs'
 
 const USERS = 20
 const PROJECT_KEYS = ['BENCH', 'OPS', 'WEB']
@@ -70,12 +71,15 @@ export async function seed(base, tickets, { configPath, connections, workspaces 
     projectIds.push(project.id)
   }
 
+  for (const label of LABELS) await must(base, json('POST', '/api/v1/labels', admin, label))
+  const labels = LABELS.map((label) => label.name)
+
   let total = 0
   for (let offset = 0; offset < tickets; offset += SEED_BATCH) {
     const count = Math.min(SEED_BATCH, tickets - offset)
     const answer = await must(
       base,
-      json('POST', '/__bench/seed', admin, { count, offset, projectIds, assigneeIds: userIds }),
+      json('POST', '/__bench/seed', admin, { count, offset, projectIds, assigneeIds: userIds, labels }),
     )
     total = answer.total
     if (tickets > 10_000 && (offset / SEED_BATCH) % 10 === 9) log(`  seeded ${total.toLocaleString('en')} tickets…`)
@@ -106,10 +110,11 @@ export async function seed(base, tickets, { configPath, connections, workspaces 
   }
 
   const spread = await seedWorkspaces(base, admin, workspaces)
+  let extra = 0 // tickets made later by `openTickets`, so their pattern continues the seed's
 
   const seconds = (performance.now() - started) / 1000
   log(
-    `seed: ${total.toLocaleString('en')} tickets, ${USERS + 2} users, ${PROJECT_KEYS.length} projects${workspaces > 0 ? `, ${workspaces} workspaces of ${WORKSPACE_TICKETS} tickets (${spread.seconds.toFixed(1)} s)` : ''} in ${seconds.toFixed(1)} s`,
+    `seed: ${total.toLocaleString('en')} tickets, ${USERS + 2} users, ${PROJECT_KEYS.length} projects, ${LABELS.length} labels${workspaces > 0 ? `, ${workspaces} workspaces of ${WORKSPACE_TICKETS} tickets (${spread.seconds.toFixed(1)} s)` : ''} in ${seconds.toFixed(1)} s`,
   )
 
   const state = {
@@ -125,6 +130,23 @@ export async function seed(base, tickets, { configPath, connections, workspaces 
     apiToken: minted.token,
     /** The created workspaces, in order: `{ slug, token(), tickets }`. */
     workspaces: spread.workspaces,
+    /**
+     * Creates `count` more tickets in `default` through the seed route, all left open, and returns
+     * them (`{ id, key, status }`), for a pool made in a given setting (SLA policies on, say).
+     */
+    async openTickets(count) {
+      const opened = []
+      while (opened.length < count) {
+        const spec = { count: Math.min(SEED_BATCH, count - opened.length), offset: total + extra, labels, open: true }
+        const answer = await must(
+          base,
+          json('POST', '/__bench/seed', tokens.admin.value, { ...spec, projectIds, assigneeIds: userIds }),
+        )
+        extra += spec.count
+        opened.push(...answer.tickets)
+      }
+      return opened
+    },
     /** Fresh tokens before each scenario, so a long (large) run never meets an expired one. */
     async refreshTokens() {
       for (const who of Object.keys(tokens)) if (Date.now() - tokens[who].at > TOKEN_MAX_AGE_MS) await login(who)
