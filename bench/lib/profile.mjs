@@ -9,9 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { SourceMap } from 'node:module'
 import { join, relative } from 'node:path'
 import { log, OUT_DIR, ROOT, round } from './common.mjs'
+import { json, must } from './http.mjs'
 import { load, setup } from './measure.mjs'
 import { fmt } from './report.mjs'
-import { SCENARIOS } from './scenarios.mjs'
+import { NO_SLA_POLICIES, SCENARIOS } from './scenarios.mjs'
 import { seed } from './seed.mjs'
 import { startServer } from './serve.mjs'
 
@@ -131,10 +132,16 @@ export async function profile(ids, { settings, configPath, keepState }) {
       const scenario = SCENARIOS.find((s) => s.id === id)
       if (!scenario) throw new Error(`no scenario ${id}: ${SCENARIOS.map((s) => s.id).join(', ')}`)
       await state.refreshTokens()
+      // As in a measured run: the scenario's SLA policies in force while it runs, and what it prepares.
+      const slaPolicies = (policies) =>
+        must(server.url, json('PUT', '/api/v1/sla-policies', state.token('admin'), policies))
+      if (scenario.sla) await slaPolicies(scenario.sla)
+      await scenario.prepare?.(state, settings)
       const nexts = (scenario.runs ?? [scenario]).map((run) => run.next(state))
       const ready = await setup(server.url, scenario, nexts)
       if (ready.skipped || ready.failed) {
         log(`${id}: ${ready.skipped ?? ready.failed}`)
+        if (scenario.sla) await slaPolicies(NO_SLA_POLICIES)
         continue
       }
       await Promise.all(nexts.map((next) => load(server.url, next, settings.warmup, settings.connections)))
@@ -143,6 +150,7 @@ export async function profile(ids, { settings, configPath, keepState }) {
         nexts.map((next) => load(server.url, next, settings.duration, settings.connections)),
       )
       const { profile: cpu } = await devtools.send('Profiler.stop')
+      if (scenario.sla) await slaPolicies(NO_SLA_POLICIES)
       const file = join(OUT_DIR, `profile-${id}.cpuprofile`)
       writeFileSync(file, JSON.stringify(cpu))
       const summary = summarizeProfile(cpu, sourceMap)
