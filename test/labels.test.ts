@@ -290,3 +290,24 @@ describe('renaming and deleting a catalog label', () => {
     expect((await listIds(manager, `any_label=${name},${keep.name}`)).ids).toEqual([bystander.id, carriers[0]?.id])
   })
 })
+
+describe('the count of a label filter', () => {
+  it('is kept per label through creation, relabelling, ticket deletion and label deletion', async () => {
+    const name = fresh('Counted')
+    const label = await createLabel(manager, { name })
+    const total = async () => (await listIds(manager, `label=${name}`)).total
+    const first = await createTicket(plain, { labels: [name] })
+    const second = await createTicket(plain, { labels: [name.toUpperCase()] })
+    expect(await total()).toBe(2)
+    await expectStatus(await send(manager, 'DELETE', `/api/v1/tickets/${first.id}`), 204)
+    expect(await total()).toBe(1)
+    await updateTicket(plain, second.id, { labels: [] })
+    expect(await total()).toBe(0)
+    await updateTicket(plain, second.id, { labels: [name] })
+    expect((await listIds(manager, `label=${name}`)).ids).toEqual([second.id])
+    expect(await total()).toBe(1)
+    await expectStatus(await send(manager, 'DELETE', `/api/v1/labels/${label.id}`), 204)
+    await createLabel(manager, { name })
+    expect(await listIds(manager, `label=${name}`)).toEqual({ ids: [], total: 0 })
+  })
+})

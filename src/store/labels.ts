@@ -123,6 +123,7 @@ export function deleteLabel(ctx: StoreContext, caller: Principal, id: string): R
     run(ctx.sql, 'DELETE FROM labels WHERE id = ?', id)
     rewriteTicketLabels(ctx.sql, id, nowIso())
     run(ctx.sql, 'DELETE FROM ticket_labels WHERE label_id = ?', id)
+    run(ctx.sql, 'DELETE FROM ticket_counters WHERE key = ?', labelKey(id))
     return ok(null)
   })
 }
@@ -178,14 +179,29 @@ export const labelIdsFor = (sql: SqlStorage, names: readonly string[]) =>
     JSON.stringify(names.map(nameKey)),
   ).map((row) => row.id)
 
-/** Sets a ticket's labels: its `ticket_labels` rows (the `labels` column is written with the row). */
+/** The `ticket_counters` key of a label's ticket count (X-Total-Count of `label=<it>` is one row). */
+export const labelKey = (labelId: string) => `label:${labelId}`
+
+/**
+ * Sets a ticket's labels (none: the ticket is going away): its `ticket_labels` rows and each label's
+ * ticket count (the `labels` column is written with the row).
+ */
 export function replaceTicketLabels(sql: SqlStorage, seq: number, labels: readonly ResolvedLabel[]) {
-  run(sql, 'DELETE FROM ticket_labels WHERE seq = ?', seq)
-  if (labels.length === 0) return
   run(
     sql,
-    'INSERT INTO ticket_labels (label_id, seq) SELECT value, ? FROM json_each(?)',
+    `UPDATE ticket_counters SET n = n - 1
+     WHERE key IN (SELECT 'label:' || label_id FROM ticket_labels WHERE seq = ?)`,
     seq,
-    JSON.stringify(labels.map((label) => label.id)),
+  )
+  run(sql, 'DELETE FROM ticket_labels WHERE seq = ?', seq)
+  if (labels.length === 0) return
+  const ids = JSON.stringify(labels.map((label) => label.id))
+  run(sql, 'INSERT INTO ticket_labels (label_id, seq) SELECT value, ? FROM json_each(?)', seq, ids)
+  run(
+    sql,
+    // `WHERE true`: SQLite's parser needs it between an INSERT's SELECT and its ON CONFLICT.
+    `INSERT INTO ticket_counters (key, n) SELECT 'label:' || value, 1 FROM json_each(?) WHERE true
+     ON CONFLICT (key) DO UPDATE SET n = n + 1`,
+    ids,
   )
 }

@@ -381,4 +381,12 @@ export const migrations: Migration[] = [
        SELECT seq, user_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM ticket_parties ORDER BY seq, user_id`,
     ],
   },
+  {
+    version: 11,
+    name: 'ticket count per label, so X-Total-Count of a label filter is one row',
+    statements: [
+      `INSERT INTO ticket_counters (key, n) SELECT 'label:' || label_id, count(*) FROM ticket_labels WHERE true
+       GROUP BY label_id ON CONFLICT (key) DO UPDATE SET n = excluded.n`,
+    ],
+  },
 ]

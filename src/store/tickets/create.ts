@@ -18,7 +18,7 @@ import { appendCountedHistory, notifyAssigned } from './commit'
 import { earlierResult, type IdempotencyKey, rememberResult } from './idempotency'
 import { allocateKey, insertTicketRows, invalidAssignees, toTicket } from './rows'
 import { runWorkflows } from './rule-run'
-import { startTicketSla, syncTimers } from './sla'
+import { countOutcome, initialSla, syncTimers } from './sla'
 import { countTicketChange } from './stats'
 import { addWatchers } from './watchers'
 
@@ -85,7 +85,9 @@ function insertNewTicket(ctx: StoreContext, caller: Principal, input: NewTicket)
   if (!labels.ok) return labels
 
   const now = nowIso()
-  const stored = insertTicketRows(
+  const priority = input.priority ?? DEFAULT_PRIORITY
+  const targets = initialSla(ctx.sql, priority, now)
+  const row = insertTicketRows(
     ctx.sql,
     {
       id: crypto.randomUUID(),
@@ -93,7 +95,7 @@ function insertNewTicket(ctx: StoreContext, caller: Principal, input: NewTicket)
       title: input.title,
       description: input.description,
       status: 'open',
-      priority: input.priority ?? DEFAULT_PRIORITY,
+      priority,
       department: input.department ?? null,
       projectId,
       reporterId: caller.id,
@@ -102,9 +104,10 @@ function insertNewTicket(ctx: StoreContext, caller: Principal, input: NewTicket)
     assigneeIds,
     labels.value,
     now,
+    targets,
   )
-  addWatchers(ctx.sql, stored.seq, [caller.id, ...assigneeIds], now)
-  const row = startTicketSla(ctx.sql, stored, now)
+  addWatchers(ctx.sql, row.seq, [caller.id, ...assigneeIds], now)
+  if (targets) countOutcome(ctx.sql, row.seq, 'ticket', priority, 'targeted', now)
   syncTimers(ctx.sql, null, row, now)
   const inserted = toTicket(row, assigneeIds)
   countTicketChange(ctx.sql, null, inserted)

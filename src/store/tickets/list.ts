@@ -10,7 +10,7 @@ import { departmentKey, priorityKey, statusKey } from '../../domain/ticket-stats
 import type { Page, Position } from '../../lib/pagination'
 import { pageOf } from '../db/paging'
 import { all, count, type SqlValue } from '../db/sql'
-import { labelIdsFor, nameKey } from '../labels'
+import { labelIdsFor, labelKey, nameKey } from '../labels'
 import { partyCount } from './parties'
 import { hydrate, type Ticket, type TicketRow } from './rows'
 import { counter } from './stats'
@@ -36,14 +36,24 @@ export interface TicketFilter {
 }
 
 /**
- * X-Total-Count from the aggregates when the filter is one they keep (nothing, one status, priority
- * or department, or only "involving me"): one row instead of counting every match. Null otherwise.
+ * X-Total-Count from the aggregates when the filter is one they keep (nothing, one status, priority,
+ * department or label, or only "involving me"): one row instead of counting every match; for
+ * `any_label` alone, distinct tickets counted in the label index, without reading a ticket. Null
+ * otherwise. `allOf`/`anyOf` are the filter's labels as catalog ids.
  */
-function quickTotal(sql: SqlStorage, filter: TicketFilter): number | null {
+function quickTotal(sql: SqlStorage, filter: TicketFilter, allOf: string[], anyOf: string[]): number | null {
   const used = Object.entries(filter).filter(([, value]) => value !== undefined)
   if (used.length === 0) return STATUSES.reduce((sum, status) => sum + counter(sql, statusKey(status)), 0)
   if (used.length > 1) return null
   const [name, value] = used[0] as [keyof TicketFilter, string]
+  if (name === 'labels' && allOf.length === 1) return counter(sql, labelKey(allOf[0] as string))
+  if (name === 'anyLabels') {
+    return count(
+      sql,
+      'SELECT count(DISTINCT seq) AS n FROM ticket_labels WHERE label_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(anyOf),
+    )
+  }
   if (name === 'involving') return partyCount(sql, value)
   if (name === 'status') return counter(sql, statusKey(value))
   if (name === 'priority') return counter(sql, priorityKey(value))
@@ -113,7 +123,8 @@ export function listTickets(
     add('t.seq IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)', match)
   }
   const whereSql = () => (where.length ? `WHERE ${where.join(' AND ')}` : '')
-  const total = quickTotal(sql, filter) ?? count(sql, `SELECT count(*) AS n FROM ${from} ${whereSql()}`, ...params)
+  const total =
+    quickTotal(sql, filter, allOf, anyOf) ?? count(sql, `SELECT count(*) AS n FROM ${from} ${whereSql()}`, ...params)
 
   const descending = sort.startsWith('-')
   // Rows carry the sort column by name (`due_asc`, `updated_at`, …) for the next page's cursor.

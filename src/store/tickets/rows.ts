@@ -150,26 +150,31 @@ export function insertTicketRows(
   assigneeIds: readonly string[],
   labels: readonly ResolvedLabel[],
   now: string,
+  sla: SlaColumns = {},
 ): TicketRow {
+  const columns: Record<string, SqlValue> = {
+    id: ticket.id,
+    key: ticket.key,
+    title: ticket.title,
+    description: ticket.description,
+    status: ticket.status,
+    priority: ticket.priority,
+    priority_rank: priorityRank(ticket.priority),
+    department: ticket.department,
+    project_id: ticket.projectId,
+    reporter_id: ticket.reporterId,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    labels: JSON.stringify(labels.map((label) => label.name)),
+    due_at: ticket.dueAt,
+    ...(sla as Record<string, SqlValue>),
+  }
+  const names = Object.keys(columns)
   const row = one<TicketRow>(
     sql,
-    `INSERT INTO tickets (id, key, title, description, status, priority, priority_rank, department,
-       project_id, reporter_id, version, created_at, updated_at, labels, due_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING *`,
-    ticket.id,
-    ticket.key,
-    ticket.title,
-    ticket.description,
-    ticket.status,
-    ticket.priority,
-    priorityRank(ticket.priority),
-    ticket.department,
-    ticket.projectId,
-    ticket.reporterId,
-    now,
-    now,
-    JSON.stringify(labels.map((label) => label.name)),
-    ticket.dueAt,
+    `INSERT INTO tickets (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) RETURNING *`,
+    ...Object.values(columns),
   )
   run(sql, 'INSERT INTO tickets_fts (rowid, title, description) VALUES (?, ?, ?)', row.seq, row.title, row.description)
   if (assigneeIds.length > 0) insertAssignees(sql, row.id, assigneeIds)
@@ -274,7 +279,7 @@ export const ticketsAssignedTo = (sql: SqlStorage, userId: string) =>
 export function deleteTicketRows(sql: SqlStorage, row: TicketRow) {
   run(sql, 'DELETE FROM ticket_assignees WHERE ticket_id = ?', row.id)
   run(sql, 'DELETE FROM tickets_fts WHERE rowid = ?', row.seq)
-  run(sql, 'DELETE FROM ticket_labels WHERE seq = ?', row.seq)
+  replaceTicketLabels(sql, row.seq, [])
   run(sql, 'DELETE FROM ticket_watchers WHERE ticket_seq = ?', row.seq)
   run(sql, 'DELETE FROM deadlines WHERE seq = ?', row.seq)
   clearParties(sql, row.seq)

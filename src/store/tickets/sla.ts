@@ -25,7 +25,7 @@ import { dayOf } from '../../domain/ticket-stats'
 import { fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
 import { readMeta, writeMeta } from '../db/meta'
-import { all, one, run } from '../db/sql'
+import { all, run } from '../db/sql'
 import { type SlaColumns, type TicketRow, updateTicketRow } from './rows'
 
 export const OVERDUE_OPEN = 'overdue_open'
@@ -122,24 +122,10 @@ export function uncountOutcomes(sql: SqlStorage, seq: number) {
   run(sql, 'DELETE FROM sla_outcomes WHERE seq = ?', seq)
 }
 
-/**
- * A new ticket's SLA targets from the policy for its priority, written on its row (still version 1);
- * returns the row as it is now.
- */
-export function startTicketSla(sql: SqlStorage, row: TicketRow, now: string): TicketRow {
-  const targets = readPolicies(sql).priorities[row.priority as Priority]
-  if (!targets || !hasTargets(targets)) return row
-  const columns = slaColumns(startState(row.created_at, targets))
-  const updated = one<TicketRow>(
-    sql,
-    `UPDATE tickets SET ${Object.keys(columns)
-      .map((column) => `${column} = ?`)
-      .join(', ')} WHERE seq = ? RETURNING *`,
-    ...(Object.values(columns) as (string | number | null)[]),
-    row.seq,
-  )
-  countOutcome(sql, row.seq, 'ticket', row.priority, 'targeted', now)
-  return updated
+/** A new ticket's SLA columns from the policy for its priority; undefined when it has no targets. */
+export function initialSla(sql: SqlStorage, priority: Priority, createdAt: string): SlaColumns | undefined {
+  const targets = readPolicies(sql).priorities[priority]
+  return targets && hasTargets(targets) ? slaColumns(startState(createdAt, targets)) : undefined
 }
 
 /**
@@ -194,6 +180,21 @@ export function recordFirstResponse(sql: SqlStorage, row: TicketRow, now: string
 const timed = (row: TicketRow | null) =>
   row !== null && (row.due_at !== null || row.sla_first_response_due_at !== null || row.sla_resolution_due_at !== null)
 
+const TIMER_COLUMNS = [
+  'status',
+  'due_at',
+  'sla_first_response_due_at',
+  'sla_resolution_due_at',
+  'sla_first_responded_at',
+  'sla_resolved_at',
+  'sla_breached',
+  'sla_paused_since',
+] as const
+
+/** Whether a change touched anything the timers depend on (a title change does not). */
+const moved = (before: TicketRow | null, after: TicketRow | null) =>
+  !before || !after || TIMER_COLUMNS.some((column) => before[column] !== after[column])
+
 const breachedOpen = (row: TicketRow | null) => row !== null && row.sla_breached !== '[]' && row.status !== 'closed'
 
 /**
@@ -203,7 +204,7 @@ const breachedOpen = (row: TicketRow | null) => row !== null && row.sla_breached
 export function syncTimers(sql: SqlStorage, before: TicketRow | null, after: TicketRow | null, now: string) {
   bump(sql, SLA_BREACHED_OPEN, Number(breachedOpen(after)) - Number(breachedOpen(before)))
   const seq = (after ?? before)?.seq
-  if (seq === undefined || (!timed(before) && !timed(after))) return
+  if (seq === undefined || (!timed(before) && !timed(after)) || !moved(before, after)) return
   run(sql, 'DELETE FROM deadlines WHERE seq = ?', seq)
   if (!after) {
     if (before?.overdue_counted) bump(sql, OVERDUE_OPEN, -1)

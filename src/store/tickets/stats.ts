@@ -47,10 +47,10 @@ export function uncountTicketActivity(sql: SqlStorage, ticketId: string) {
 
 export const readCounters = (sql: SqlStorage) =>
   new Map(
-    all<{ key: string; n: number }>(sql, 'SELECT key, n FROM ticket_counters WHERE n != 0').map((row) => [
-      row.key,
-      row.n,
-    ]),
+    all<{ key: string; n: number }>(
+      sql,
+      "SELECT key, n FROM ticket_counters WHERE n != 0 AND key NOT LIKE 'label:%'",
+    ).map((row) => [row.key, row.n]),
   )
 
 export const counter = (sql: SqlStorage, key: string) =>
