@@ -296,6 +296,31 @@ describe('a breach', () => {
   })
 })
 
+describe('a deadline that cannot be handled', () => {
+  it('is postponed by five minutes and does not hold up the deadlines behind it', async () => {
+    const { user, slug, again } = await workspaceWithPolicies()
+    const broken = (await createTicket(user, { priority: 'critical' })) as SlaTicket
+    const fine = (await createTicket(user, { priority: 'critical' })) as SlaTicket
+    // A row its breach cannot read (a stand-in for any failure inside the breach's transaction).
+    await runInDurableObject(stub(slug), (_i: WorkspaceObject, state) => {
+      state.storage.sql.exec("UPDATE tickets SET sla_breached = 'not json' WHERE id = ?", broken.id)
+    })
+    const due = fine.sla.firstResponseDueAt ?? ''
+    clockAt(due, 1000)
+    expect(await runDurableObjectAlarm(stub(slug))).toBe(true)
+    expect((await getTicket(await again(user), fine.id)).sla.breached).toEqual(['first_response'])
+    const postponed = await runInDurableObject(stub(slug), (_i: WorkspaceObject, state) =>
+      state.storage.sql
+        .exec<{ due_at: string }>(
+          "SELECT d.due_at FROM deadlines d JOIN tickets t ON t.seq = d.seq WHERE t.id = ? AND d.kind = 'first_response'",
+          broken.id,
+        )
+        .toArray(),
+    )
+    expect(postponed).toEqual([{ due_at: plus(due, 1000 + 5 * MINUTE) }])
+  })
+})
+
 describe('reports', () => {
   it('count targets met and breached per priority, and breached open tickets on the dashboard', async () => {
     const { user, manager, slug } = await workspaceWithPolicies()

@@ -5,7 +5,8 @@
  * trigger run, its assignees and watchers are notified, and the `ticket.sla_breached` webhook event
  * is written to the outbox. A due date's instant makes the ticket overdue (the dashboard's counter).
  * Deadlines already past when the object starts (it was not running) are just as due; a burst is
- * worked off in bounded batches, the alarm coming back at once while any remain.
+ * worked off in bounded batches, the alarm coming back at once while any remain; one whose handling
+ * throws (its transaction rolls back) is postponed by five minutes, so it cannot hold up the rest.
  */
 import type { SlaTarget } from '../../domain/ticket'
 import { stateOf } from '../../domain/ticket-changes'
@@ -60,6 +61,25 @@ function fire(ctx: StoreContext, deadline: DeadlineRow, now: string) {
   else breach(ctx, row, deadline.kind, deadline.due_at, now)
 }
 
+/** How long a deadline whose handling failed waits before it is tried again. */
+export const RETRY_FAILED_DEADLINE_MS = 5 * 60 * 1000
+
+function postpone(sql: SqlStorage, deadline: DeadlineRow, now: number, error: unknown) {
+  const retryAt = new Date(now + RETRY_FAILED_DEADLINE_MS).toISOString()
+  run(sql, 'UPDATE deadlines SET due_at = ? WHERE seq = ? AND kind = ?', retryAt, deadline.seq, deadline.kind)
+  const message = error instanceof Error ? error.message : String(error)
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      msg: 'deadline failed',
+      seq: deadline.seq,
+      kind: deadline.kind,
+      error: message,
+      retryAt,
+    }),
+  )
+}
+
 /**
  * Handles the deadlines due at `now`, oldest first: each in its own transaction, at most
  * DEADLINE_BATCH × DEADLINE_BATCHES_PER_RUN per call. Returns whether more are due.
@@ -74,7 +94,14 @@ export function fireDueDeadlines(ctx: StoreContext, now = Date.now()): boolean {
       DEADLINE_BATCH,
     )
     if (due.length === 0) return false
-    for (const deadline of due) ctx.storage.transactionSync(() => fire(ctx, deadline, at))
+    for (const deadline of due) {
+      try {
+        ctx.storage.transactionSync(() => fire(ctx, deadline, at))
+      } catch (error) {
+        // One deadline that cannot be handled must not hold up those behind it: it is retried later.
+        postpone(ctx.sql, deadline, now, error)
+      }
+    }
   }
   return nextDeadline(ctx.sql) !== null && (nextDeadline(ctx.sql) ?? Infinity) <= now
 }
