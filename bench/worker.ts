@@ -65,7 +65,7 @@ class BenchWorkspace extends Workspace {
   }
 
   private benchAdmin(actor: Actor): Principal | null {
-    const caller = resolvePrincipal(this.ctx.storage.sql, actor, nowIso())
+    const caller = resolvePrincipal(this.ctx.storage.sql, actor)
     return caller?.role === 'admin' ? caller : null
   }
 
