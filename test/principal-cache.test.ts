@@ -7,6 +7,7 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
+import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
 import type { Principal } from '../src/store/db/context'
 import {
@@ -32,9 +33,12 @@ import {
 
 const stub = (slug = 'default') => env.WORKSPACE.getByName(slug)
 
+/** The user and session an access token names. */
+const claimsOf = (session: Session) => decodeJwt(session.accessToken) as { sub: string; sid: string }
+
 /** Whether the object serving `slug` holds a cached entry for the session of `session`'s token. */
 async function isCached(session: Session, slug = 'default') {
-  const { sub, sid } = JSON.parse(atob(session.accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')))
+  const { sub, sid } = claimsOf(session)
   return runInDurableObject(stub(slug), (_instance: Workspace, state) =>
     Boolean(cachedPrincipal(state.storage.sql, sid, sub, Date.now())),
   )
@@ -179,7 +183,7 @@ describe('the session cache of a workspace object', () => {
   it('checks a cached session’s expiry on every use', async () => {
     const session = await userWithRole('user')
     await warm(session)
-    const { sub, sid } = JSON.parse(atob(session.accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')))
+    const { sub, sid } = claimsOf(session)
     const outcome = await runInDurableObject(stub(), (_instance: Workspace, state) => {
       const sql = state.storage.sql
       const { expires_at } = sql.exec<{ expires_at: string }>('SELECT expires_at FROM sessions WHERE id = ?', sid).one()
