@@ -6,6 +6,7 @@
  * - `GET /__bench/runtime`: answers through the app's global middleware without touching the
  *   Durable Object, the runtime's ceiling.
  * - `GET /__bench/store`: one no-op RPC (`ping()`) into the Durable Object, the store's ceiling.
+ * - `GET /__bench/pbkdf2`: one password hash at the production cost, the floor of a login.
  * - `POST /__bench/seed`, `GET /__bench/sample` (admin token): the documented fast path for seeding,
  *   which loops the store's own `createTicket` / `updateTicket` inside the Durable Object of the
  *   token's workspace (`default` for the bootstrap admin, a created workspace for its own admin),
@@ -16,6 +17,7 @@
  */
 import { createApp } from '../src/app'
 import { authenticate } from '../src/auth/middleware'
+import { hashPassword } from '../src/auth/password'
 import type { Bindings } from '../src/config'
 import type { Priority } from '../src/domain/priorities'
 import { DEFAULT_REF, type WorkspaceRef } from '../src/domain/workspaces'
@@ -97,7 +99,7 @@ class BenchWorkspace extends Workspace {
   }
 
   private benchAdmin(actor: Actor): Principal | null {
-    const caller = resolvePrincipal(this.ctx.storage.sql, actor, nowIso())
+    const caller = resolvePrincipal(this.ctx.storage.sql, actor)
     return caller?.role === 'admin' ? caller : null
   }
 
@@ -207,6 +209,16 @@ const benchStore = (env: Bindings, ref: WorkspaceRef = DEFAULT_REF) =>
 const bench = createApp()
 
 bench.get('/__bench/runtime', (c) => c.json({ ok: true }, 200))
+
+/**
+ * One PBKDF2 hash at the production cost (a fresh salt, 100,000 iterations), behind the same global
+ * middleware and nothing else: what a login costs at the least, so the bench can show what a login
+ * costs above its hash.
+ */
+bench.get('/__bench/pbkdf2', async (c) => {
+  await hashPassword('bench-password-1')
+  return c.json({ ok: true }, 200)
+})
 
 bench.get('/__bench/store', async (c) => {
   await unwrap(benchStore(c.env).ping())

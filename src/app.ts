@@ -5,18 +5,13 @@
  * handlers that turn every failure into the error envelope (including 404 and 405).
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { createMiddleware } from 'hono/factory'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import { UPLOAD_PATH } from './attachments/urls'
-import { getConfig } from './config'
 import type { AppEnv } from './lib/app-env'
 import { jsonBodyLimit } from './lib/body-limit'
-import { corsPolicy } from './lib/cors'
 import { fixedRouteMethods, notFoundHandler } from './lib/method-not-allowed'
 import { onError } from './lib/on-error'
 import { openApiDocument } from './lib/openapi-document'
-import { requestLog } from './lib/request-log'
+import { configAndPreflight, frame } from './lib/response-frame'
 import { attachmentsRouter } from './routes/attachments'
 import { authRouter } from './routes/auth'
 import { docsRouter } from './routes/docs'
@@ -34,25 +29,12 @@ import { registerWebhookEvents, webhooksRouter } from './routes/webhooks'
 import { workflowsRouter } from './routes/workflows'
 import { workspacesRouter } from './routes/workspaces'
 
-const API_CSP = "default-src 'none'; frame-ancestors 'none'"
-
-const loadConfig = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('config', getConfig(c.env))
-  await next()
-})
-
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ strict: false })
 
-  app.use('*', requestId({ limitLength: 128 }))
-  app.use('*', requestLog)
-  app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginResourcePolicy: false }))
-  app.use('*', loadConfig)
-  app.use('*', corsPolicy)
-  app.use('/api/*', async (c, next) => {
-    await next()
-    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', API_CSP)
-  })
+  // Request id, security and CORS headers, the API's CSP and the log line; then config and preflights.
+  app.use('*', frame)
+  app.use('*', configAndPreflight)
   // File uploads stream to R2 with their own, signed size limit; every other body is JSON.
   app.use('/api/*', (c, next) => (c.req.path.startsWith(UPLOAD_PATH) ? next() : jsonBodyLimit(c, next)))
   app.use('/api/*', fixedRouteMethods(app))

@@ -202,6 +202,12 @@ export const SCENARIOS = [
       json('POST', '/api/v1/auth/login', null, { email: s.emails.user, password: BENCH_PASSWORD }, loginAddress()),
   },
   {
+    id: 'pbkdf2',
+    name: 'reference: one PBKDF2 hash (100k), no Durable Object',
+    group: 'auth',
+    next: () => () => json('GET', '/__bench/pbkdf2'),
+  },
+  {
     id: 'create',
     name: 'create ticket (plain user)',
     group: 'write',

@@ -1,10 +1,8 @@
 /**
- * CORS for browser clients. Allowed origins come from `CORS_ORIGINS`, a comma-separated list in
- * which `*` matches within one origin part (so `http://localhost:*` allows any local port).
+ * CORS for browser clients: which origins are allowed. They come from `CORS_ORIGINS`, a
+ * comma-separated list in which `*` matches within one origin part (so `http://localhost:*` allows
+ * any local port). The headers are set by `response-frame.ts`.
  */
-import { cors } from 'hono/cors'
-import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from './app-env'
 
 const escapeRegExp = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
 
@@ -15,22 +13,3 @@ export function originMatcher(patterns: string[]) {
   )
   return (origin: string) => expressions.some((expression) => expression.test(origin))
 }
-
-const matchers = new WeakMap<string[], (origin: string) => boolean>()
-
-export const corsPolicy = createMiddleware<AppEnv>((c, next) => {
-  const patterns = c.get('config').corsOrigins
-  let allowed = matchers.get(patterns)
-  if (!allowed) {
-    allowed = originMatcher(patterns)
-    matchers.set(patterns, allowed)
-  }
-  const isAllowed = allowed
-  return cors({
-    origin: (origin) => (origin && isAllowed(origin) ? origin : null),
-    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
-    exposeHeaders: ['ETag', 'Link', 'Location', 'X-Total-Count', 'X-Request-Id', 'Retry-After'],
-    maxAge: 600,
-  })(c, next)
-})

@@ -12,7 +12,8 @@ import { ApiError, errorResponse } from './errors'
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 
-const withoutTrailingSlash = (path: string) => (path.length > 1 ? path.replace(/\/+$/, '') : path)
+/** Runs on every API request: the regular expression only when there is a trailing slash to drop. */
+const withoutTrailingSlash = (path: string) => (path.length > 1 && path.endsWith('/') ? path.replace(/\/+$/, '') : path)
 
 const methodNotAllowed = (c: Context, allowed: string[]) =>
   new ApiError('E_METHOD_NOT_ALLOWED', {

@@ -16,7 +16,6 @@ import { fail, ok, type Result } from '../../lib/result'
 import type { Actor, Principal, StoreContext } from '../db/context'
 import { readMeta } from '../db/meta'
 import { migrate } from '../db/migrate'
-import { nowIso } from '../db/sql'
 import { eraseFiles, eraseRows } from '../tenancy/erase'
 import { readRecord } from '../tenancy/record'
 import { fireDueDeadlines, nextDeadline } from '../tickets/deadlines'
@@ -94,7 +93,7 @@ export abstract class WorkspaceBase extends DurableObject<Bindings> {
   protected authenticate(actor: Actor): Result<Principal> {
     if (this.lifecycle !== 'active') return fail('E_AUTH_TOKEN_INVALID')
     if (actor.apiToken) return authenticateToken(this.store.sql, actor.apiToken)
-    const caller = resolvePrincipal(this.store.sql, actor, nowIso())
+    const caller = resolvePrincipal(this.store.sql, actor)
     return caller ? ok(caller) : fail('E_AUTH_TOKEN_INVALID')
   }
 

@@ -6,6 +6,7 @@
  * that the workspace is being deleted.
  */
 import { all, first } from '../db/sql'
+import { forgetAll } from '../users/principal-cache'
 
 /** Rows per transaction, and transactions per step: a step stays well inside an alarm's time. */
 export const ROWS_PER_BATCH = 500
@@ -51,6 +52,7 @@ function eraseBatch(sql: SqlStorage, table: string, limit: number): number {
  */
 export function eraseRows(storage: DurableObjectStorage, batches = BATCHES_PER_STEP, rows = ROWS_PER_BATCH): boolean {
   const sql = storage.sql
+  forgetAll(sql)
   let done = 0
   for (const table of dataTables(sql)) {
     while (first(sql, `SELECT 1 AS found FROM ${quoted(table)} LIMIT 1`)) {
@@ -77,5 +79,6 @@ export async function eraseFiles(bucket: R2Bucket, prefix: string, pages = PAGES
 
 /** Empties every data table in the caller's transaction: for a workspace that holds next to nothing. */
 export function eraseAllRows(sql: SqlStorage) {
+  forgetAll(sql)
   for (const table of dataTables(sql)) sql.exec(`DELETE FROM ${quoted(table)}`)
 }

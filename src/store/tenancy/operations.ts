@@ -8,10 +8,10 @@ import type { Placement } from '../../domain/workspaces'
 import { fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
 import { writeMeta } from '../db/meta'
-import { nowIso, run, transact } from '../db/sql'
+import { nowIso, transact } from '../db/sql'
 import { revokeTokensOf } from '../users/api-tokens'
 import { insertUser, type User } from '../users/rows'
-import { insertSession } from '../users/sessions'
+import { insertSession, revokeAllSessions } from '../users/sessions'
 import { eraseAllRows } from './erase'
 import { readRecord, renameWorkspace, type WorkspaceInfo, workspaceCounts, workspaceInfo, writeRecord } from './record'
 
@@ -75,11 +75,7 @@ export function beginDeletion(ctx: StoreContext, caller: Principal, isDefault: b
   if (isDefault) return fail('E_WORKSPACE_PROTECTED')
   return transact(ctx.storage, () => {
     const now = nowIso()
-    run(
-      ctx.sql,
-      "UPDATE sessions SET revoked_at = ?, revoked_reason = 'workspace_deleted' WHERE revoked_at IS NULL",
-      now,
-    )
+    revokeAllSessions(ctx.sql, 'workspace_deleted', now)
     revokeTokensOf(ctx.sql, null, 'workspace_deleted', now)
     writeMeta(ctx.sql, 'deleting_since', now)
     return ok(null)

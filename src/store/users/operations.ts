@@ -17,11 +17,12 @@ import {
 import type { Page, Position } from '../../lib/pagination'
 import { type Failure, fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
-import { nowIso, run, transact } from '../db/sql'
+import { nowIso, transact } from '../db/sql'
 import { removeFromAllAssignees } from '../tickets/operations'
 import { dropUserWatches } from '../tickets/watchers'
 import { revokeTokensOf } from './api-tokens'
 import {
+  deleteUserRow,
   emailTaken,
   findUserById,
   insertUser,
@@ -32,7 +33,7 @@ import {
   type UserFilter,
   updateUserRow,
 } from './rows'
-import { type RevokeReason, revokeUserSessions } from './sessions'
+import { deleteUserSessions, type RevokeReason, revokeUserSessions } from './sessions'
 
 const refused = (decision: Exclude<Decision, 'allow'>): Failure =>
   decision === 'not_found'
@@ -130,9 +131,9 @@ export function deleteUserFor(ctx: StoreContext, caller: Principal, id: string):
     const decision = decideUserDelete(caller, id)
     if (decision !== 'allow') return refused(decision)
     if (!findUserById(ctx.sql, id)) return fail('E_USER_NOT_FOUND')
-    run(ctx.sql, 'DELETE FROM sessions WHERE user_id = ?', id)
+    deleteUserSessions(ctx.sql, id)
     revokeTokensOf(ctx.sql, id, 'deleted', nowIso())
-    run(ctx.sql, 'DELETE FROM users WHERE id = ?', id)
+    deleteUserRow(ctx.sql, id)
     // Tickets it reported keep its id as reporterId; it leaves every ticket's assignees.
     removeFromAllAssignees(ctx, id, caller.id, nowIso())
     dropUserWatches(ctx.sql, id, true)

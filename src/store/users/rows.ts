@@ -6,7 +6,8 @@
 import type { Role } from '../../domain/roles'
 import type { Page, Position } from '../../lib/pagination'
 import { pageOf } from '../db/paging'
-import { all, bool, count, first, one, type SqlValue } from '../db/sql'
+import { all, bool, count, first, one, run, type SqlValue } from '../db/sql'
+import { forgetUser } from './principal-cache'
 
 export interface User {
   id: string
@@ -100,6 +101,7 @@ export function updateUserRow(sql: SqlStorage, id: string, changes: UserChanges,
     else values.push(key === 'email' ? normalizeEmail(value) : value)
   }
   if (sets.length === 0) return findUserById(sql, id)
+  forgetUser(sql, id)
   return first<UserRow>(
     sql,
     `UPDATE users SET ${sets.join(', ')}, updated_at = ? WHERE id = ? RETURNING *`,
@@ -107,6 +109,12 @@ export function updateUserRow(sql: SqlStorage, id: string, changes: UserChanges,
     now,
     id,
   )
+}
+
+/** Deletes a user's row (its sessions, tokens and assignments are the caller's to handle). */
+export function deleteUserRow(sql: SqlStorage, id: string) {
+  forgetUser(sql, id)
+  return run(sql, 'DELETE FROM users WHERE id = ?', id)
 }
 
 export interface UserFilter {

@@ -5,6 +5,7 @@
 import type { Role } from '../../domain/roles'
 import type { Actor, Principal } from '../db/context'
 import { first, run } from '../db/sql'
+import { cachedPrincipal, forgetAll, forgetSession, forgetUser, rememberPrincipal } from './principal-cache'
 
 export type SessionRow = {
   id: string
@@ -46,8 +47,9 @@ export function insertSession(
   )
 }
 
-export const rotateRefreshToken = (sql: SqlStorage, id: string, jti: string, expiresAt: string, now: string) =>
-  run(
+export function rotateRefreshToken(sql: SqlStorage, id: string, jti: string, expiresAt: string, now: string) {
+  forgetSession(sql, id)
+  return run(
     sql,
     'UPDATE sessions SET refresh_jti = ?, refreshed_at = ?, expires_at = ? WHERE id = ?',
     jti,
@@ -55,19 +57,23 @@ export const rotateRefreshToken = (sql: SqlStorage, id: string, jti: string, exp
     expiresAt,
     id,
   )
+}
 
-export const revokeSession = (sql: SqlStorage, id: string, reason: RevokeReason, now: string) =>
-  run(
+export function revokeSession(sql: SqlStorage, id: string, reason: RevokeReason, now: string) {
+  forgetSession(sql, id)
+  return run(
     sql,
     'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
     now,
     reason,
     id,
   )
+}
 
 /** Revokes every live session of a user, except `keep` (the caller's own, on a password change). */
-export const revokeUserSessions = (sql: SqlStorage, userId: string, reason: RevokeReason, now: string, keep = '') =>
-  run(
+export function revokeUserSessions(sql: SqlStorage, userId: string, reason: RevokeReason, now: string, keep = '') {
+  forgetUser(sql, userId)
+  return run(
     sql,
     `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
      WHERE user_id = ? AND id != ? AND revoked_at IS NULL`,
@@ -76,23 +82,45 @@ export const revokeUserSessions = (sql: SqlStorage, userId: string, reason: Revo
     userId,
     keep,
   )
+}
+
+/** Every session of the workspace, when it is deleted. */
+export function revokeAllSessions(sql: SqlStorage, reason: RevokeReason, now: string) {
+  forgetAll(sql)
+  return run(sql, 'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL', now, reason)
+}
+
+/** A user's sessions, when the user is deleted. */
+export function deleteUserSessions(sql: SqlStorage, userId: string) {
+  forgetUser(sql, userId)
+  return run(sql, 'DELETE FROM sessions WHERE user_id = ?', userId)
+}
 
 /** Expired sessions are useless; revoked ones are kept until they would have expired. */
-export const deleteExpiredSessions = (sql: SqlStorage, now: string) =>
-  run(sql, 'DELETE FROM sessions WHERE expires_at <= ?', now)
+export function deleteExpiredSessions(sql: SqlStorage, now: string) {
+  forgetAll(sql)
+  return run(sql, 'DELETE FROM sessions WHERE expires_at <= ?', now)
+}
 
 /**
  * The caller behind an access token, if its session is live and its user active; with the
- * user's current role, so demotions and deactivations apply to tokens already issued.
+ * user's current role, so demotions and deactivations apply to tokens already issued. Served from
+ * `principal-cache.ts` when the session was resolved before and no write touched it since; the
+ * expiry is checked on every call either way.
  */
-export function resolvePrincipal(sql: SqlStorage, actor: Actor, now: string): Principal | null {
-  const row = first<{ id: string; role: string; name: string }>(
+export function resolvePrincipal(sql: SqlStorage, actor: Actor, now = Date.now()): Readonly<Principal> | null {
+  const cached = cachedPrincipal(sql, actor.sessionId, actor.userId, now)
+  if (cached) return cached
+  const row = first<{ id: string; role: string; name: string; expires_at: string }>(
     sql,
-    `SELECT u.id, u.role, u.name FROM sessions s JOIN users u ON u.id = s.user_id
+    `SELECT u.id, u.role, u.name, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active = 1`,
     actor.sessionId,
     actor.userId,
-    now,
+    new Date(now).toISOString(),
   )
-  return row ? { id: row.id, role: row.role as Role, name: row.name, sessionId: actor.sessionId } : null
+  if (!row) return null
+  const principal = Object.freeze({ id: row.id, role: row.role as Role, name: row.name, sessionId: actor.sessionId })
+  rememberPrincipal(sql, principal, Date.parse(row.expires_at))
+  return principal
 }
