@@ -237,6 +237,36 @@ describe('labels on tickets', () => {
       expect(seen).toEqual([...made].reverse())
     }
   })
+
+  it('pages any_label over several labels in both creation orders, a ticket with both labels once', async () => {
+    const [a, b, c] = [
+      await createLabel(manager, { name: fresh('any-a') }),
+      await createLabel(manager, { name: fresh('any-b') }),
+      await createLabel(manager, { name: fresh('any-c') }),
+    ]
+    const sets = [[a], [b], [a, b], [c], [b], [a], [a, b], [b]]
+    const made: string[] = []
+    for (const labels of sets) {
+      const ticket = await createTicket(manager, { labels: labels.map((label) => label.name) })
+      if (!labels.includes(c)) made.push(ticket.id)
+    }
+    for (const [sort, expected] of [
+      ['-createdAt', [...made].reverse()],
+      ['createdAt', made],
+    ] as const) {
+      for (const limit of [1, 2, 3]) {
+        const seen: string[] = []
+        let path: string | null = `/api/v1/tickets?any_label=${a.name},${b.name}&sort=${sort}&limit=${limit}`
+        while (path) {
+          const res = await call('GET', path, { token: manager.accessToken })
+          expect(Number(res.headers.get('X-Total-Count'))).toBe(made.length)
+          seen.push(...(await expectStatus<Ticket[]>(res, 200)).map((ticket) => ticket.id))
+          path = nextLink(res)
+        }
+        expect(seen, `${sort}, limit ${limit}`).toEqual(expected)
+      }
+    }
+  })
 })
 
 describe('renaming and deleting a catalog label', () => {

@@ -61,6 +61,9 @@ function quickTotal(sql: SqlStorage, filter: TicketFilter, allOf: string[], anyO
   return null
 }
 
+const onlyAnyLabel = (filter: TicketFilter) =>
+  Object.entries(filter).every(([name, value]) => value === undefined || name === 'anyLabels')
+
 /**
  * The query reads `tickets t`, or, for a user's own tickets, walks `ticket_parties p` (the user's
  * reported and assigned tickets, keyed by user and creation order) and joins each ticket: a page of
@@ -97,7 +100,14 @@ export function listTickets(
     if (index === 0 && !filter.involving) add('l.label_id = ?', id)
     else add('t.seq IN (SELECT seq FROM ticket_labels WHERE label_id = ?)', id)
   })
-  if (anyOf.length > 0) {
+  if (anyOf.length > 0 && onlyAnyLabel(filter) && sortColumn(sort) === null) {
+    // Alone, in creation order: the next page is among the next `limit + 1` entries of each label's
+    // range, so read only those (one page of index entries per label), not every match.
+    const [beyond, direction] = sort.startsWith('-') ? ['<', 'DESC'] : ['>', 'ASC']
+    const from = after ? Number(after[0]) : sort.startsWith('-') ? Number.MAX_SAFE_INTEGER : 0
+    const range = `SELECT seq FROM (SELECT seq FROM ticket_labels WHERE label_id = ? AND seq ${beyond} ? ORDER BY seq ${direction} LIMIT ?)`
+    add(`t.seq IN (${anyOf.map(() => range).join(' UNION ')})`, ...anyOf.flatMap((id) => [id, from, limit + 1]))
+  } else if (anyOf.length > 0) {
     add(
       't.seq IN (SELECT seq FROM ticket_labels WHERE label_id IN (SELECT value FROM json_each(?)))',
       JSON.stringify(anyOf),
