@@ -16,7 +16,7 @@ import {
   windowStart,
 } from '../domain/ticket-stats'
 import type { Principal, StoreContext } from './db/context'
-import { all, first } from './db/sql'
+import { all } from './db/sql'
 import { OVERDUE_OPEN, SLA_BREACHED_OPEN, slaReport } from './tickets/sla'
 import { readCounters } from './tickets/stats'
 
@@ -30,26 +30,29 @@ function countersFor(ctx: StoreContext, caller: Principal): Map<string, number> 
   if (seesAllTickets(caller)) return readCounters(ctx.sql)
   const counters = new Map<string, number>()
   const add = (key: string, n: number) => counters.set(key, (counters.get(key) ?? 0) + n)
-  const rows = all<{ status: string; priority: string; department: string | null; n: number }>(
+  // One walk over the caller's tickets gives every counter, the overdue and breached ones included.
+  const rows = all<{
+    status: string
+    priority: string
+    department: string | null
+    n: number
+    overdue: number
+    breached: number
+  }>(
     ctx.sql,
-    `SELECT t.status, t.priority, t.department, count(*) AS n FROM ticket_parties p JOIN tickets t ON t.seq = p.seq
+    `SELECT t.status, t.priority, t.department, count(*) AS n, sum(t.overdue_counted) AS overdue,
+       sum(t.sla_breached != '[]' AND t.status != 'closed') AS breached
+     FROM ticket_parties p JOIN tickets t ON t.seq = p.seq
      WHERE p.user_id = ? GROUP BY t.status, t.priority, t.department`,
     caller.id,
   )
-  const own = first<{ overdue: number; breached: number }>(
-    ctx.sql,
-    `SELECT sum(t.overdue_counted) AS overdue,
-       sum(t.sla_breached != '[]' AND t.status != 'closed') AS breached
-     FROM ticket_parties p JOIN tickets t ON t.seq = p.seq WHERE p.user_id = ?`,
-    caller.id,
-  )
-  add(OVERDUE_OPEN, own?.overdue ?? 0)
-  add(SLA_BREACHED_OPEN, own?.breached ?? 0)
   for (const row of rows) {
     add(statusKey(row.status), row.n)
     add(priorityKey(row.priority), row.n)
     add(departmentKey(row.department), row.n)
     if (row.status !== 'closed') add(openPriorityKey(row.priority), row.n)
+    add(OVERDUE_OPEN, row.overdue)
+    add(SLA_BREACHED_OPEN, row.breached)
   }
   return counters
 }

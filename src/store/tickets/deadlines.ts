@@ -103,5 +103,6 @@ export function fireDueDeadlines(ctx: StoreContext, now = Date.now()): boolean {
       }
     }
   }
-  return nextDeadline(ctx.sql) !== null && (nextDeadline(ctx.sql) ?? Infinity) <= now
+  const next = nextDeadline(ctx.sql)
+  return next !== null && next <= now
 }

@@ -4,7 +4,8 @@
  * plain user may watch only a ticket it can see (one it reported or is assigned to), so it stops
  * watching one it can no longer see: when it is unassigned, or demoted to a plain user.
  */
-import { canAssign, seesAllTickets } from '../../domain/ticket-access'
+import type { Role } from '../../domain/roles'
+import { canAssign, canSeeTicket } from '../../domain/ticket-access'
 import type { Page, Position } from '../../lib/pagination'
 import { fail, ok, type Result } from '../../lib/result'
 import type { Principal, StoreContext } from '../db/context'
@@ -146,16 +147,13 @@ export function setWatching(
       run(ctx.sql, 'DELETE FROM ticket_watchers WHERE ticket_seq = ? AND user_id = ?', row.seq, userId)
       return ok(null)
     }
-    const user = first<{ id: string; role: string; name: string }>(
+    const user = first<{ id: string; role: Role }>(
       ctx.sql,
-      'SELECT id, role, name FROM users WHERE id = ? AND active = 1',
+      'SELECT id, role FROM users WHERE id = ? AND active = 1',
       userId,
     )
     if (!user) return fail('E_USER_NOT_FOUND')
-    const involved = ticket.value.reporterId === userId || ticket.value.assigneeIds.includes(userId)
-    if (!seesAllTickets({ id: user.id, role: user.role as Principal['role'] }) && !involved) {
-      return fail('E_WATCHER_NOT_ALLOWED', { userId })
-    }
+    if (!canSeeTicket(user, ticket.value)) return fail('E_WATCHER_NOT_ALLOWED', { userId })
     addWatchers(ctx.sql, row.seq, [userId], nowIso())
     return ok(null)
   })
